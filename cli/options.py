@@ -1,0 +1,154 @@
+"""Options shared by the subcommands, and :func:`emit`, which prints a command's result.
+
+Each option is a decorator, so every command spells a shared option the same way::
+
+    @click.command()
+    @names_option
+    @bias_option
+    @format_option("text", "latex")
+    @click.pass_context
+    def collapse(ctx, names, bias, format):
+        ...
+        emit(ctx, text=rendered, data={"terms": terms})
+
+Only command-line glue lives here; anything with logic of its own belongs in the library.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from click.core import ParameterSource
+
+__all__ = [
+    "bias_option",
+    "emit",
+    "format_option",
+    "names_option",
+    "output_option",
+    "seed_option",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def format_option(*choices: str, default: str = "text") -> Callable[[F], F]:
+    """Add ``--format`` with ``choices`` (``json`` always among them) and its alias ``--json``.
+
+    The command receives one parameter, ``format``; ``--json`` sets it to ``"json"``.
+    Passing ``--json`` together with a different ``--format`` is a usage error.
+    """
+    names = list(choices or (default,))
+    for name in (default, "json"):
+        if name not in names:
+            names.append(name)
+
+    def decorator(command: F) -> F:
+        @functools.wraps(command)
+        def wrapper(*args: Any, json_alias: bool = False, **kwargs: Any) -> Any:
+            if json_alias:
+                ctx = click.get_current_context()
+                chosen = kwargs.get("format")
+                explicit = ctx.get_parameter_source("format") is ParameterSource.COMMANDLINE
+                if explicit and chosen != "json":
+                    raise click.UsageError(f"--json conflicts with --format {chosen}; give one.")
+                kwargs["format"] = ctx.params["format"] = "json"  # so emit(ctx) sees it
+            return command(*args, **kwargs)
+
+        alias = click.option("--json", "json_alias", is_flag=True, help="Same as --format json.")
+        wrapper = alias(wrapper)
+        wrapper = click.option(
+            "--format",
+            "format",
+            type=click.Choice(names),
+            default=default,
+            show_default=True,
+            help="Output format.",
+        )(wrapper)
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+def names_option(command: F) -> F:
+    """Add ``--names seed|indexed``: the notes' letters (A, B, w1...) or indexed names."""
+    return click.option(
+        "--names",
+        type=click.Choice(["seed", "indexed"]),
+        default="seed",
+        show_default=True,
+        help="Naming scheme: the notes' letters and weight numbers, or layer-indexed names.",
+    )(command)
+
+
+def bias_option(command: F) -> F:
+    """Add ``--bias/--no-bias`` (default: no bias, as in the notes' worked example)."""
+    return click.option(
+        "--bias/--no-bias",
+        default=False,
+        show_default=True,
+        help="Give every neuron a bias term.",
+    )(command)
+
+
+def seed_option(command: F) -> F:
+    """Add ``--seed INTEGER`` for the random number generator (default 0: reproducible)."""
+    return click.option(
+        "--seed",
+        type=int,
+        default=0,
+        show_default=True,
+        help="Seed of the random number generator; the same seed gives the same result.",
+    )(command)
+
+
+def output_option(command: F) -> F:
+    """Add ``-o/--output PATH``, passed to the command as a :class:`pathlib.Path` or None."""
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="File to write.",
+    )(command)
+
+
+def _to_json(value: Any) -> Any:
+    """Fallback for :func:`json.dumps`: NumPy values as lists or numbers, the rest as text."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return str(value)
+
+
+def emit(ctx_or_format: click.Context | str, text: str | None = None, data: Any = None) -> None:
+    """Print a command's result: ``data`` as JSON when the format is json, else ``text``.
+
+    ``ctx_or_format`` is the command's context (its ``format`` parameter is read) or the
+    format name itself. JSON keeps insertion order, is indented by 2 and keeps non-ASCII
+    characters; SymPy expressions are written as their text.
+
+    >>> emit("json", text="y = 2*x", data={"y": "2*x", "terms": 1})
+    {
+      "y": "2*x",
+      "terms": 1
+    }
+    >>> emit("text", text="y = 2*x", data={"y": "2*x"})
+    y = 2*x
+    """
+    if isinstance(ctx_or_format, click.Context):
+        output_format = ctx_or_format.params.get("format", "text")
+    else:
+        output_format = ctx_or_format
+    if output_format == "json":
+        if data is None:
+            raise ValueError("emit(): the json format needs `data`")
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=_to_json))
+    else:
+        if text is None:
+            raise ValueError(f"emit(): the {output_format} format needs `text`")
+        click.echo(text)

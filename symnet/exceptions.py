@@ -1,0 +1,75 @@
+"""Errors raised by symnet.
+
+Every error is a :class:`SymnetError`; each subclass also inherits the matching
+built-in exception, so callers can catch either (``except ValueError`` still works).
+Each error carries ``exit_code``: 2 for bad usage (the user can fix the input),
+1 for a failure while doing valid work. The command line prints ``str(error)`` as one
+line and exits with that code.
+
+>>> try:
+...     raise SpecError("bad spec")
+... except ValueError as error:
+...     print(error.exit_code, error)
+2 bad spec
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "SymnetError",
+    "SpecError",
+    "SizeLimitError",
+    "ParseError",
+    "DataError",
+    "ModelFileError",
+    "VerificationError",
+    "RenderError",
+]
+
+
+class SymnetError(Exception):
+    """Base class of every error symnet raises on purpose."""
+
+    exit_code = 1
+
+
+class SpecError(SymnetError, ValueError):
+    """A network spec, a name or an option value is not valid."""
+
+    exit_code = 2
+
+
+class SizeLimitError(SymnetError, ValueError):
+    """An operation would produce an expression too large to build; the message gives a hint."""
+
+    exit_code = 1
+
+
+class ParseError(SymnetError, ValueError):
+    """A user-supplied expression or literal was rejected by the whitelist parser."""
+
+    exit_code = 2
+
+
+class DataError(SymnetError, ValueError):
+    """A data set, CSV file or image cannot be used."""
+
+    exit_code = 1
+
+
+class ModelFileError(SymnetError, ValueError):
+    """A model file is missing, corrupt, tampered with or does not match."""
+
+    exit_code = 1
+
+
+class VerificationError(SymnetError, AssertionError):
+    """Two routes to the same gradient disagree beyond the stated tolerance."""
+
+    exit_code = 1
+
+
+class RenderError(SymnetError, RuntimeError):
+    """A diagram could not be rendered (for example, Graphviz is missing)."""
+
+    exit_code = 1
