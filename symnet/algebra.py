@@ -43,7 +43,9 @@ class Collapse:
     steps: list[dict[str, sp.Expr]]
     linear: bool
     terms: dict[str, list[tuple[sp.Symbol, ...]]] = field(default_factory=dict)
-    effective_weights: dict[str, sp.Expr] | dict[str, dict[str, sp.Expr]] = field(default_factory=dict)
+    effective_weights: dict[str, sp.Expr] | dict[str, dict[str, sp.Expr]] = field(
+        default_factory=dict
+    )
     effective_bias: dict[str, sp.Expr] = field(default_factory=dict)
     matrix_product: sp.Matrix | None = None
     bias_product: sp.Matrix | None = None

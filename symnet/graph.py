@@ -95,7 +95,11 @@ class Network:
     def _add_node(self, name: str, kind: str, definition=None, **attributes) -> sp.Symbol:
         symbol = sp.Symbol(name)
         self.graph.add_node(
-            name, kind=kind, symbol=symbol, definition=definition, latex=self.naming.latex(name),
+            name,
+            kind=kind,
+            symbol=symbol,
+            definition=definition,
+            latex=self.naming.latex(name),
             **attributes,
         )
         return symbol
@@ -140,8 +144,13 @@ class Network:
                         partial = rule.derivative(sp.Symbol(source))
                     self.graph.add_edge(source, unit, partial=partial)
         return Layer(
-            index, activation, tuple(previous), tuple(weights),
-            tuple(biases) if self.bias else None, tuple(sums), tuple(units),
+            index,
+            activation,
+            tuple(previous),
+            tuple(weights),
+            tuple(biases) if self.bias else None,
+            tuple(sums),
+            tuple(units),
         )
 
     # ---- reading ----

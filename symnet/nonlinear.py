@@ -39,8 +39,7 @@ def linearity_witness(network: Network, seed: int = 0, tries: int = 200) -> dict
         v = [int(x) for x in rng.integers(-3, 4, n_inputs)]
         uv = [a + b for a, b in zip(u, v)]
         values = [
-            float(sp.N(evaluate(network, x, weights)[output]))
-            for x in (u, v, uv, [0] * n_inputs)
+            float(sp.N(evaluate(network, x, weights)[output])) for x in (u, v, uv, [0] * n_inputs)
         ]
         f_u, f_v, f_uv, f_zero = values
         if abs(f_uv + f_zero - f_u - f_v) > 1e-9:

@@ -19,6 +19,8 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE, precedence
 from sympy.printing.str import StrPrinter
 
+from symnet.activations import ACTIVATIONS
+
 __all__ = [
     "notes_text",
     "notes_latex",
@@ -66,7 +68,9 @@ class _NotesOrder:
             return (-1,)
         if factor.is_Symbol:
             return (self._ranks.get(factor.name, 10**9),)
-        inner = sorted(self._factor_rank(f) for f in factor.free_symbols) if factor.free_symbols else []
+        inner = (
+            sorted(self._factor_rank(f) for f in factor.free_symbols) if factor.free_symbols else []
+        )
         return (10**9 + 1, *(inner[0] if inner else ()))
 
     def _term_key(self, term):
@@ -78,7 +82,7 @@ class _NotesOrder:
 
     def _join_terms(self, expr, printed_terms):
         text = ""
-        for index, (term, printed) in enumerate(printed_terms):
+        for index, (_term, printed) in enumerate(printed_terms):
             negative = printed.startswith("-")
             body = printed[1:] if negative else printed
             if index == 0:
@@ -110,7 +114,9 @@ class _NotesLatex(_NotesOrder, LatexPrinter):
         parts = []
         for f in factors:
             printed = self._print(f)
-            parts.append(rf"\left({printed}\right)" if precedence(f) < PRECEDENCE["Mul"] else printed)
+            parts.append(
+                rf"\left({printed}\right)" if precedence(f) < PRECEDENCE["Mul"] else printed
+            )
         prefix = "-" if coeff == -1 else "" if coeff == 1 else self._print(coeff) + " "
         return prefix + " ".join(parts)
 
@@ -151,7 +157,7 @@ def _coefficient_groups(result, out):
     constant = []
     for factors in result.terms[out]:
         source = str(factors[-1])
-        (groups[source] if source in groups else constant).append(factors)
+        groups.get(source, constant).append(factors)
     return groups, constant
 
 
@@ -182,7 +188,10 @@ def collapse_text(result) -> str:
     verdict = "proven (each difference expands to 0)" if result.identity_proven else "NOT proven"
     lines += ["", f"Matrix identity: the effective weights are the entries of {chain}: {verdict}."]
     lines.append(f"  {chain} = {sp.sstr(result.matrix_product.tolist())}")
-    lines += ["", "So the network is one linear function of its inputs: no hidden layer adds power."]
+    lines += [
+        "",
+        "So the network is one linear function of its inputs: no hidden layer adds power.",
+    ]
     return "\n".join(lines)
 
 
@@ -218,7 +227,8 @@ def collapse_latex(result) -> str:
         rows += [rf"&= {notes_latex(step[out], network)}" for step in result.steps[1:]]
         if result.linear:
             expanded = " + ".join(
-                " ".join(network.naming.latex(str(f)) for f in factors) for factors in result.terms[out]
+                " ".join(network.naming.latex(str(f)) for f in factors)
+                for factors in result.terms[out]
             )
             rows.append(rf"&= {expanded}")
     return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
@@ -227,7 +237,14 @@ def collapse_latex(result) -> str:
 def collapse_markdown(result) -> str:
     network = result.network
     parts = [f"## Linearity collapse of `{network.spec}`", ""]
-    parts += ["Step by step, one layer substituted per step:", "", "$$", collapse_latex(result), "$$", ""]
+    parts += [
+        "Step by step, one layer substituted per step:",
+        "",
+        "$$",
+        collapse_latex(result),
+        "$$",
+        "",
+    ]
     if result.linear:
         chain = " ".join(f"W_{{{layer}}}" for layer in range(len(network.layers), 0, -1))
         parts += [f"{result.paths} terms, one per path. Effective weights:", ""]
@@ -238,7 +255,10 @@ def collapse_markdown(result) -> str:
                     f"${notes_latex(weight, network)}$"
                 )
         verdict = "proven" if result.identity_proven else "**not** proven"
-        parts += ["", f"They are the entries of ${chain}$ ({verdict}: each difference expands to 0)."]
+        parts += [
+            "",
+            f"They are the entries of ${chain}$ ({verdict}: each difference expands to 0).",
+        ]
     else:
         parts += ["", *_nonlinear_text(result)]
     return "\n".join(parts) + "\n"
@@ -291,8 +311,10 @@ def trace_text(result) -> str:
             lines.append(f"  layer {row.layer}: {row.name} = {formula} = {row.numbers} = {z}")
         else:
             f = network.definition(row.name).func.__name__
+            a = format_number(row.a)
             lines.append(f"  layer {row.layer}: {row.z_name} = {formula} = {row.numbers} = {z}")
-            lines.append(f"  {' ' * len(f'layer {row.layer}:')} {row.name} = {f}({row.z_name}) = {f}({z}) = {format_number(row.a)}")
+            indent = " " * len(f"  layer {row.layer}:")
+            lines.append(f"{indent} {row.name} = {f}({row.z_name}) = {f}({z}) = {a}")
     outputs = ", ".join(f"{k} = {format_number(v)}" for k, v in result.outputs.items())
     lines.append(f"Output: {outputs}")
     return "\n".join(lines)
@@ -303,14 +325,21 @@ def trace_latex(result) -> str:
     rows = []
     for row in result.rows:
         z_name = network.naming.latex(row.z_name)
-        rows.append(rf"{z_name} &= {notes_latex(row.formula, network)} = {sp.latex(row.z)}")
+        rows.append(rf"{z_name} &= {notes_latex(row.formula, network)} = {format_number(row.z)}")
         if row.activation != "identity":
-            rows.append(rf"{network.naming.latex(row.name)} &= {sp.latex(network.definition(row.name).func(row.z))} = {sp.latex(row.a)}")
+            f = ACTIVATIONS[row.activation].latex_name
+            a_name = network.naming.latex(row.name)
+            rows.append(rf"{a_name} &= {f}\left({z_name}\right) = {format_number(row.a)}")
     return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
 
 
 def trace_markdown(result) -> str:
-    lines = [f"## Trace of `{result.network.spec}`", "", "| unit | formula | numbers | z | a |", "|---|---|---|---|---|"]
+    lines = [
+        f"## Trace of `{result.network.spec}`",
+        "",
+        "| unit | formula | numbers | z | a |",
+        "|---|---|---|---|---|",
+    ]
     for row in result.rows:
         lines.append(
             f"| {row.name} | `{notes_text(row.formula, result.network)}` | `{row.numbers}` | "

@@ -79,7 +79,7 @@ def require_at_most(estimate: int, limit: int, what: str, hint: str) -> None:
     >>> require_at_most(1_200_000_000, 20_000, "expansion", "use a smaller network")
     Traceback (most recent call last):
     ...
-    symnet.exceptions.SizeLimitError: expansion would have ~1.2e+09 terms (limit 20000); use a smaller network
+    symnet.exceptions.SizeLimitError: expansion would have ~1.2e+09 terms (limit 20000); ...
     """
     if estimate > limit:
         raise SizeLimitError(f"{what} would have ~{estimate:.2g} terms (limit {limit}); {hint}")

@@ -25,7 +25,13 @@ from symnet.graph import Network, build_network
 from symnet.spec import NetworkSpec
 
 __all__ = [
-    "Trace", "TraceRow", "trace", "evaluate", "as_number", "parse_number", "parse_assignments",
+    "Trace",
+    "TraceRow",
+    "trace",
+    "evaluate",
+    "as_number",
+    "parse_number",
+    "parse_assignments",
 ]
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
@@ -173,8 +179,14 @@ def trace(
             formula = network.definition(z)
             rows.append(
                 TraceRow(
-                    layer.index, unit, z, formula, _numbers(formula, values, network),
-                    values[z], layer.activation, values[unit],
+                    layer.index,
+                    unit,
+                    z,
+                    formula,
+                    _numbers(formula, values, network),
+                    values[z],
+                    layer.activation,
+                    values[unit],
                 )
             )
     return Trace(network, dict(zip(network.inputs, inputs)), parameters, rows)
@@ -183,7 +195,9 @@ def trace(
 def _check_parameters(network: Network, weights: dict | None, seed: int | None) -> dict:
     if weights is None:
         if seed is None:
-            raise SpecError("give the weights (--weights NAME=VALUE ...) or --seed N for random ones")
+            raise SpecError(
+                "give the weights (--weights NAME=VALUE ...) or --seed N for random ones"
+            )
         return _random_parameters(network, seed)
     unknown = sorted(set(weights) - set(network.parameters))
     if unknown:

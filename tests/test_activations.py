@@ -8,7 +8,15 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from symnet.activations import ACTIVATIONS, NUMPY_FUNCTIONS, ReLU, get_activation, sigmoid, softmax, step
+from symnet.activations import (
+    ACTIVATIONS,
+    NUMPY_FUNCTIONS,
+    ReLU,
+    get_activation,
+    sigmoid,
+    softmax,
+    step,
+)
 from symnet.exceptions import SpecError
 
 z = sp.Symbol("z")
@@ -19,7 +27,9 @@ def test_relu_derivative_at_zero_is_zero_not_heaviside_half():
     assert sp.diff(ReLU(z), z) == step(z)
     assert step(0) == 0
     assert sp.Heaviside(0) == sp.S.Half  # the SymPy default that symnet does not inherit
-    derivative = sp.lambdify(z, ACTIVATIONS["relu"].derivative(z), modules=[NUMPY_FUNCTIONS, "numpy"])
+    derivative = sp.lambdify(
+        z, ACTIVATIONS["relu"].derivative(z), modules=[NUMPY_FUNCTIONS, "numpy"]
+    )
     assert derivative(np.array([0.0]))[0] == 0.0
     assert derivative(np.array([1e-12]))[0] == 1.0
 
@@ -36,7 +46,9 @@ def test_derivative_rule_matches_sympy_diff_of_elementary_form(name, point):
     row = ACTIVATIONS[name]
     elementary = row.apply(z).rewrite(sp.Piecewise).rewrite(sp.exp)
     expected = float(sp.diff(elementary, z).subs(z, point).evalf())
-    assert float(row.derivative(z).subs(z, point).evalf()) == pytest.approx(expected, rel=1e-9, abs=1e-12)
+    assert float(row.derivative(z).subs(z, point).evalf()) == pytest.approx(
+        expected, rel=1e-9, abs=1e-12
+    )
 
 
 @pytest.mark.parametrize("name", ELEMENTWISE)

@@ -36,7 +36,9 @@ def test_seed_collapse_reproduces_the_notes_term_for_term():
     assert steps[1]["y"] == w[10] * (w[6] * A + w[8] * B) + w[11] * (w[7] * A + w[9] * B)
     a_def = w[0] * X[0] + w[2] * X[1] + w[4] * X[2]
     b_def = w[1] * X[0] + w[3] * X[1] + w[5] * X[2]
-    assert steps[2]["y"] == w[10] * (w[6] * a_def + w[8] * b_def) + w[11] * (w[7] * a_def + w[9] * b_def)
+    assert steps[2]["y"] == w[10] * (w[6] * a_def + w[8] * b_def) + w[11] * (
+        w[7] * a_def + w[9] * b_def
+    )
 
 
 def test_seed_effective_weights_are_entries_of_w3_w2_w1():
@@ -55,7 +57,9 @@ def _path_count(net) -> int:
     sources = [n for n, d in net.graph.nodes(data=True) if d["kind"] in ("input", "bias")]
     # Paths through units only: drop weight nodes, which are leaves feeding one unit each.
     units = net.graph.subgraph(n for n, d in net.graph.nodes(data=True) if d["kind"] != "weight")
-    return sum(len(list(nx.all_simple_paths(units, s, out))) for s in sources for out in net.outputs)
+    return sum(
+        len(list(nx.all_simple_paths(units, s, out))) for s in sources for out in net.outputs
+    )
 
 
 @given(linear_specs(max_layers=3, max_width=3), st.booleans(), st.integers(0, 2**31))
@@ -63,7 +67,9 @@ def test_effective_weights_equal_matrix_product_numerically(text, bias, seed):
     result = collapse(text, bias=bias)
     net = result.network
     rng = np.random.default_rng(seed)
-    values = {sp.Symbol(p): float(v) for p, v in zip(net.parameters, rng.normal(size=len(net.parameters)))}
+    values = {
+        sp.Symbol(p): float(v) for p, v in zip(net.parameters, rng.normal(size=len(net.parameters)))
+    }
     # Independent route: NumPy's matrix product of the numeric weight matrices.
     product = np.eye(len(net.inputs))
     offset = np.zeros(len(net.inputs))
@@ -76,7 +82,9 @@ def test_effective_weights_equal_matrix_product_numerically(text, bias, seed):
         got = [float(weights[x].subs(values)) for x in net.inputs]
         np.testing.assert_allclose(got, product[row], rtol=1e-10, atol=1e-12)
         if bias:
-            assert float(result.effective_bias[out].subs(values)) == pytest.approx(offset[row], abs=1e-10)
+            assert float(result.effective_bias[out].subs(values)) == pytest.approx(
+                offset[row], abs=1e-10
+            )
 
 
 @given(linear_specs(max_layers=3, max_width=3), st.booleans())
@@ -99,11 +107,15 @@ def test_nonlinear_collapse_fails_with_a_checked_witness():
     w = witness["weights"]
 
     def f(x):
-        hidden = np.maximum(np.array([[w["w1"], w["w3"], w["w5"]], [w["w2"], w["w4"], w["w6"]]]) @ x, 0)
+        hidden = np.maximum(
+            np.array([[w["w1"], w["w3"], w["w5"]], [w["w2"], w["w4"], w["w6"]]]) @ x, 0
+        )
         return float(np.array([w["w7"], w["w8"]]) @ hidden)
 
     u, v = np.array(witness["u"]), np.array(witness["v"])
-    assert f(u) == pytest.approx(witness["f_u"]) and f(u + v) == pytest.approx(witness["f_u_plus_v"])
+    assert f(u) == pytest.approx(witness["f_u"]) and f(u + v) == pytest.approx(
+        witness["f_u_plus_v"]
+    )
     assert f(u + v) != pytest.approx(f(u) + f(v))
     assert net.spec.is_linear is False
 

@@ -54,7 +54,9 @@ def test_huge_spec_refused_in_under_a_second_as_a_real_process():
     start = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-m", "symnet.cli", "collapse", "300-300-300-300-300-1"],
-        capture_output=True, text=True, timeout=30,
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
     elapsed = time.perf_counter() - start
     assert proc.returncode == 1
@@ -74,7 +76,9 @@ def test_trace_reproduces_the_notes(run_cli):
     result = run_cli(["trace", "1-1:relu", "--weights", "w1=-1", "--inputs", "5"])
     assert result.exit_code == 0
     assert "ReLU(-5) = 0" in result.stdout
-    data = json.loads(run_cli(["trace", "1-1:relu", "-w", "w1=-1", "--inputs", "5", "--json"]).stdout)
+    data = json.loads(
+        run_cli(["trace", "1-1:relu", "-w", "w1=-1", "--inputs", "5", "--json"]).stdout
+    )
     assert data["units"][0]["z"] == -5 and data["outputs"] == {"y": 0}
 
 

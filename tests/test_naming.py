@@ -13,7 +13,9 @@ from tests.strategies import specs
 def test_seed_names_follow_the_notes():
     names = Naming.create("seed", (3, 2, 2, 1))
     assert [names.input(i) for i in range(3)] == ["X1", "X2", "X3"]
-    assert [names.unit(1, j) for j in range(2)] + [names.unit(2, j) for j in range(2)] == list("ABCD")
+    assert [names.unit(1, j) for j in range(2)] + [names.unit(2, j) for j in range(2)] == list(
+        "ABCD"
+    )
     assert names.unit(3, 0) == "y"
     # Numbered by source node, then destination node.
     assert [names.weight(1, 0, i) for i in range(3)] == ["w1", "w3", "w5"]

@@ -10,7 +10,10 @@ def test_linear_and_logistic_regression_read_as_in_the_notes():
     assert perceptron_formula(3) == "y = w1 x1 + w2 x2 + w3 x3 + b"
     assert perceptron_formula(3, logistic=True) == "y = sigmoid(w1 x1 + w2 x2 + w3 x3 + b)"
     assert perceptron_formula(1) == "y = w1 x1 + b"
-    assert perceptron_latex(2, logistic=True) == r"y = \sigma\left(w_{1} x_{1} + w_{2} x_{2} + b\right)"
+    assert (
+        perceptron_latex(2, logistic=True)
+        == r"y = \sigma\left(w_{1} x_{1} + w_{2} x_{2} + b\right)"
+    )
 
 
 def test_perceptron_is_the_one_layer_network():

@@ -7,7 +7,19 @@ from symnet.exceptions import SpecError
 from symnet.spec import parse_spec
 from tests.strategies import specs
 
-BAD_SPECS = ["3--2", "0-1", "a-b", "", "-3-2", "3-2:relux-1", "3-2-1.5", "3", "3:relu-2", "2-3:softmax-1", "2-1:softmax"]
+BAD_SPECS = [
+    "3--2",
+    "0-1",
+    "a-b",
+    "",
+    "-3-2",
+    "3-2:relux-1",
+    "3-2-1.5",
+    "3",
+    "3:relu-2",
+    "2-3:softmax-1",
+    "2-1:softmax",
+]
 
 
 @pytest.mark.parametrize("text", BAD_SPECS)
