@@ -33,6 +33,10 @@ def collapse(ctx, spec, names, bias, max_terms, format):
       symnet collapse 3-2-2-1 --bias --format latex
       symnet collapse 3-2:relu-1 --json
     """
+    from symnet.size import check_expansion
+    from symnet.spec import parse_spec
+
+    check_expansion(parse_spec(spec), bias, max_terms)  # refuse before importing SymPy
     from symnet.algebra import collapse as collapse_network
     from symnet.printing import collapse_dict, collapse_latex, collapse_markdown, collapse_text
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from symnet.graph import Network, build_network
-from symnet.size import MAX_EXPANSION_TERMS, expansion_terms, require_at_most
+from symnet.size import MAX_EXPANSION_TERMS, check_expansion
 from symnet.spec import NetworkSpec, parse_spec
 
 __all__ = ["Collapse", "collapse", "path_terms", "substitution_steps"]
@@ -158,13 +158,7 @@ def collapse(
     network = spec if isinstance(spec, Network) else None
     parsed = network.spec if network else parse_spec(spec)
     has_bias = network.bias if network else bias
-    per_output = expansion_terms(parsed, has_bias)
-    require_at_most(
-        per_output * parsed.n_outputs,
-        max_terms,
-        f"expanding {parsed}",
-        "use a smaller network, or --max-terms to raise the limit",
-    )
+    check_expansion(parsed, has_bias, max_terms)
     network = network or build_network(parsed, names=names, bias=bias)
     steps = substitution_steps(network)
     if not parsed.is_linear:

@@ -24,6 +24,7 @@ __all__ = [
     "substituted_size",
     "graph_edges",
     "require_at_most",
+    "check_expansion",
     "MAX_EXPANSION_TERMS",
     "MAX_SUBSTITUTED_SIZE",
     "MAX_GRAPH_EDGES",
@@ -71,6 +72,21 @@ def graph_edges(spec: NetworkSpec, bias: bool) -> int:
         elif layer.activation != "identity":
             edges += layer.width
     return edges
+
+
+def check_expansion(spec: NetworkSpec, bias: bool, max_terms: int = MAX_EXPANSION_TERMS) -> int:
+    """Terms of the expansion of every output; ``SizeLimitError`` above ``max_terms``.
+
+    Needs no SymPy, so a command can refuse a huge network before importing anything heavy.
+    """
+    terms = expansion_terms(spec, bias) * spec.n_outputs
+    require_at_most(
+        terms,
+        max_terms,
+        f"expanding {spec}",
+        "use a smaller network, or --max-terms to raise the limit",
+    )
+    return terms
 
 
 def require_at_most(estimate: int, limit: int, what: str, hint: str) -> None:

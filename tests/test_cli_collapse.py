@@ -61,7 +61,7 @@ def test_huge_spec_refused_in_under_a_second_as_a_real_process():
     elapsed = time.perf_counter() - start
     assert proc.returncode == 1
     assert "terms" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
-    assert elapsed < 1.0 + 1.0  # the refusal itself is instant; allow for interpreter start
+    assert elapsed < 1.0
 
 
 def test_nonlinear_collapse_reports_a_witness(run_cli):
