@@ -49,9 +49,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 #: Runnable examples for the root help, shown only for commands that exist.
 EXAMPLES: list[tuple[str, str]] = [
-    ("collapse", "symnet collapse"),
-    ("derive", "symnet derive"),
-    ("verify", "symnet verify"),
+    ("collapse", "symnet collapse 3-2-2-1 --names seed"),
+    ("trace", "symnet trace 1-1:relu --weights w1=-1 --inputs 5"),
+    ("derive", "symnet derive 3-2:sigmoid-2:sigmoid-1:sigmoid --wrt w1"),
+    ("verify", "symnet verify 4-8:tanh-8:relu-3:softmax --loss ce"),
+    ("render", "symnet render 3-2-2-1 --names seed -o net.svg"),
+    ("train", "symnet train 2-16:relu-16:relu-1:sigmoid --data moons"),
     ("kernels", "symnet kernels"),
 ]
 

@@ -265,6 +265,12 @@ class Network:
     def __str__(self) -> str:
         return "\n".join(f"{name} = {definition}" for name, definition in self.equations())
 
+    def _repr_svg_(self) -> str | None:
+        """The network diagram for Jupyter (None when Graphviz's ``dot`` is missing)."""
+        from symnet.render import network_svg
+
+        return network_svg(self)
+
     def _repr_latex_(self) -> str:
         rows = [
             rf"{self.naming.latex(name)} &= {self.latex(definition)}"

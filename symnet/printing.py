@@ -93,6 +93,11 @@ class _NotesOrder:
 
     def _print_Add(self, expr, order=None):
         terms = sorted(sp.Add.make_args(expr), key=self._term_key)
+        # Lead with a positive term where there is one: y - t, not -t + y.
+        positive = next((t for t in terms if not t.could_extract_minus_sign()), None)
+        if positive is not None:
+            terms.remove(positive)
+            terms.insert(0, positive)
         return self._join_terms(expr, [(t, self._print(t)) for t in terms])
 
 
