@@ -38,8 +38,8 @@ NAMING_SCHEMES = ("seed", "indexed")
 
 # NOTE: the seed scheme skips E, I, N, O, Q and S: SymPy's parser reads them as Euler's
 # number, the imaginary unit and built-in functions, so terms such as "E*w13" would not
-# parse back to the same expression.
-_SEED_LETTERS = [c for c in string.ascii_uppercase if c not in "EINOQS"]
+# parse back to the same expression. It also skips L, the name of the loss node.
+_SEED_LETTERS = [c for c in string.ascii_uppercase if c not in "EILNOQS"]
 
 
 def _letter_names():

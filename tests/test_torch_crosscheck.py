@@ -1,0 +1,59 @@
+"""PyTorch autograd as a fourth, independent oracle (skipped when PyTorch is not installed)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symnet.activations import ACTIVATIONS, Activation
+from symnet.testing import check_gradients, torch_version
+from tests.strategies import specs
+
+torch = pytest.importorskip("torch")
+
+
+def _loss_for(spec: str, choice: int) -> str:
+    last = spec.rsplit("-", 1)[1]
+    if last.endswith("softmax"):
+        return ("ce", "mse")[choice % 2]
+    if last == "1:sigmoid":
+        return ("bce", "mse")[choice % 2]
+    return "mse"
+
+
+@settings(max_examples=15)
+@given(specs(max_layers=2, max_width=3), st.booleans(), st.integers(0, 1), st.integers(0, 1000))
+def test_torch_autograd_agrees_with_every_route(spec, bias, choice, seed):
+    report = check_gradients(spec, _loss_for(spec, choice), bias=bias, seed=seed, torch=True)
+    assert report.passed and report.torch_status.startswith("torch ")
+    for row in report.rows:
+        assert row.torch == pytest.approx(row.symbolic, rel=1e-9, abs=1e-12), row.name
+
+
+def test_the_large_classifier_agrees_with_torch():
+    report = check_gradients("4-8:tanh-8:relu-3:softmax", "ce", torch=True)
+    assert report.passed and report.symbolic_route == "backprop"
+    assert all(row.torch == pytest.approx(row.compiled, rel=1e-9, abs=1e-12) for row in report.rows)
+
+
+def test_torch_sides_with_finite_differences_against_a_wrong_rule(monkeypatch):
+    row = ACTIVATIONS["tanh"]
+    wrong = Activation(row.name, row.function, lambda z: 1 - sp.tanh(z), row.latex_name)
+    monkeypatch.setitem(ACTIVATIONS, "tanh", wrong)
+    report = check_gradients("2-2:tanh-1", "mse", torch=True, raise_on_failure=False)
+    assert not report.passed
+    failing = report.failures[0]
+    assert failing.torch == pytest.approx(failing.finite_difference, rel=1e-5)
+    assert failing.torch != pytest.approx(failing.compiled, rel=1e-3)
+
+
+def test_cli_json_has_torch_values_when_installed(run_cli):
+    result = run_cli(["verify", "2-2:leaky_relu-3:softmax", "--bias", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["torch"] == f"torch {torch_version()} autograd"
+    assert all("torch" in row for row in data["parameters"])
