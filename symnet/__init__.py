@@ -29,9 +29,12 @@ _PUBLIC = {
     "ACTIVATIONS": "symnet.activations",
     "collapse": "symnet.algebra",
     "trace": "symnet.trace",
+    "compile_network": "symnet.compile",
+    "check_gradients": "symnet.testing",
     "SymnetError": "symnet.exceptions",
     "SpecError": "symnet.exceptions",
     "SizeLimitError": "symnet.exceptions",
+    "VerificationError": "symnet.exceptions",
 }
 
 __all__ = sorted(_PUBLIC)
