@@ -418,8 +418,8 @@ def compile_network(network: Network) -> CompiledNetwork:
     """
     inputs = [network.symbol(x) for x in network.inputs]
     parameters = [network.symbol(p) for p in network.parameters]
-    targets = tuple(getattr(network, "targets", None) or ())
-    loss_node = getattr(network, "loss_node", None)
+    targets = tuple(network.targets)
+    loss_node = network.loss_node
     nodes = tuple(n for n in network.topological_order() if network.definition(n) is not None)
     lines = [(network.symbol(n), network.definition(n)) for n in nodes]
     arguments = [*inputs, *(network.symbol(t) for t in targets), *parameters]

@@ -98,9 +98,13 @@ class Network:
         self.bias = bias
         self.graph = nx.DiGraph()
         self.layers: list[Layer] = []
+        # Set by symnet.losses.add_loss: the loss name, its node and the target nodes.
+        self.loss: str | None = None
+        self.loss_node: str | None = None
+        self.targets: tuple[str, ...] = ()
         self.inputs = tuple(naming.unit(0, i) for i in range(spec.n_inputs))
         for i, name in enumerate(self.inputs):
-            self._add_node(name, "input", layer=0, unit=i)
+            self.add_node(name, "input", layer=0, unit=i)
         previous = self.inputs
         for index, layer_spec in enumerate(spec.layers, start=1):
             layer = self._add_dense_layer(index, layer_spec.width, layer_spec.activation, previous)
@@ -109,7 +113,12 @@ class Network:
         self.outputs = previous
 
     # ---- construction ----
-    def _add_node(self, name: str, kind: str, definition=None, **attributes) -> sp.Symbol:
+    def add_node(self, name: str, kind: str, definition=None, **attributes) -> sp.Symbol:
+        """Add node ``name`` of ``kind`` with its local ``definition``; returns its symbol.
+
+        Edges (with their ``partial``) are added by the caller. Used by the builders of
+        layers and losses.
+        """
         symbol = sp.Symbol(name)
         self.graph.add_node(
             name,
@@ -129,15 +138,15 @@ class Network:
             unit = self.naming.unit(index, j)
             row = [self.naming.weight(index, j, i) for i in range(len(previous))]
             for i, w in enumerate(row):
-                self._add_node(w, "weight", layer=index, unit=j, source=i)
+                self.add_node(w, "weight", layer=index, unit=j, source=i)
             terms = [_product(sp.Symbol(w), sp.Symbol(a)) for w, a in zip(row, previous)]
             if self.bias:
                 b = self.naming.bias(index, j)
-                self._add_node(b, "bias", layer=index, unit=j)
+                self.add_node(b, "bias", layer=index, unit=j)
                 terms.append(sp.Symbol(b))
                 biases.append(b)
             z = unit if linear else self.naming.pre_activation(index, j)
-            self._add_node(z, "z", _sum(terms), layer=index, unit=j, activation=activation)
+            self.add_node(z, "z", _sum(terms), layer=index, unit=j, activation=activation)
             # NOTE: the partials of a weighted sum are read off its terms (d z/d w_ji = a_i,
             # d z/d a_i = w_ji, d z/d b_j = 1); tests check them against sympy.diff.
             for w, a in zip(row, previous):
@@ -152,7 +161,7 @@ class Network:
             z_symbols = tuple(sp.Symbol(z) for z in sums)
             for j, (z, unit) in enumerate(zip(sums, units)):
                 definition = rule.apply(z_symbols[j], z_symbols)
-                self._add_node(unit, "a", definition, layer=index, unit=j, activation=activation)
+                self.add_node(unit, "a", definition, layer=index, unit=j, activation=activation)
                 feeding = sums if rule.vector else (z,)
                 for source in feeding:
                     if rule.vector:

@@ -187,12 +187,12 @@ def expression_of(
             "draw a smaller network, or --view network / --view gradient for this one",
         )
     network = source if isinstance(source, Network) else build_network(source, names, bias)
-    if loss is not None and getattr(network, "loss", None) is None:
+    if loss is not None and network.loss is None:
         from symnet.losses import add_loss
 
         add_loss(network, loss)
     if node is None:
-        node = getattr(network, "loss_node", None) or network.outputs[0]
+        node = network.loss_node or network.outputs[0]
     network.kind(node)  # SpecError naming the parameters for an unknown node
     expr = network.substituted(node)
     what = name_html(node, network.naming)

@@ -237,7 +237,7 @@ def gradient_diagram(
         names, bias = network.naming.scheme, network.bias
     require_positive("max_units", max_units)
     require_positive("max_edges", max_edges)
-    existing = getattr(network, "loss", None) if isinstance(network, Network) else None
+    existing = network.loss if isinstance(network, Network) else None
     loss = loss or existing or default_loss(spec)
     check_loss(spec, loss)
     if existing is not None and existing != loss:

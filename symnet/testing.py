@@ -388,7 +388,7 @@ def torch_gradients(
 def _prepare(network_or_spec, loss, names, bias) -> Network:
     if isinstance(network_or_spec, Network):
         network = network_or_spec
-        attached = getattr(network, "loss", None)
+        attached = network.loss
         if attached is not None:
             if loss is not None and loss != attached:
                 raise SpecError(

@@ -207,9 +207,9 @@ def test_compiling_a_network_with_a_bad_symbol_name_raises_spec_error():
         compile_network(network)
 
 
-def test_a_hidden_unit_called_L_does_not_clash_with_the_loss():
-    network = add_loss(build_network("2-10:tanh-1"), "mse")
-    assert network.loss_node == "Loss" and "L" in network.layers[0].units
+def test_no_hidden_unit_is_called_L_so_the_loss_node_is_always_L():
+    network = add_loss(build_network("2-12:tanh-1"), "mse")
+    assert network.loss_node == "L" and "L" not in network.layers[0].units
     compiled = compile_network(network)
     params = random_parameters(network, 0)
     x, t = random_inputs(network, 2, 0), np.zeros((2, 1))
