@@ -5,6 +5,9 @@
    the 12-term expansion, the effective weights = W3 W2 W1.
 3. What ReLU changes: the collapse fails, with a numeric witness; the notes' trace
    5 -> (w = -1) -> ReLU(-5) = 0.
+4. Backpropagation on 3-2:sigmoid-2:sigmoid-1:sigmoid with squared error: the chain rule
+   over paths, the cached deltas reused, sympy.diff, and one gradient-descent step.
+5. Diagrams: the seed network and the gradient flow for w1 (SVG).
 
 Files (diagrams, plots, reports) go to $SYMNET_OUTPUT_DIR, default ./demo-output.
 """
@@ -15,7 +18,9 @@ import os
 from pathlib import Path
 
 from symnet import collapse, trace
+from symnet.derivation import walkthrough_text
 from symnet.perceptron import perceptron_formula
+from symnet.render import demo_diagrams
 
 OUTPUT = Path(os.environ.get("SYMNET_OUTPUT_DIR", "demo-output"))
 
@@ -37,6 +42,13 @@ def main() -> None:
     print(collapse("3-2:relu-1", names="seed"))
     print()
     print(trace("1-1:relu", inputs=[5], weights={"w1": -1}))
+
+    section("4. Backpropagation: the chain rule with cached deltas (dynamic programming)")
+    print(walkthrough_text())
+
+    section("5. Diagrams")
+    for path in demo_diagrams(OUTPUT):
+        print(f"wrote {path}")
 
     print(f"\nFiles written to {OUTPUT.resolve()}")
 
