@@ -1,0 +1,180 @@
+"""``symnet train``: train a network on a data set with the generated layer-level code."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from symnet.cli.options import emit, format_option, output_option, seed_option
+
+DATA_HELP = (
+    "A built-in data set (xor, moons, circles, spirals, digits; regression: sin, cubic, abs, "
+    "gaussian) or a CSV file: numeric features, the label in the last column, optional header."
+)
+
+
+def _percent(value) -> str:
+    return "-" if value is None else f"{value:.2%}"
+
+
+def _text(result) -> str:
+    t = result.model.training
+    batch = "full batch" if t["batch_size"] is None else f"batch {t['batch_size']}"
+    lines = [
+        f"Trained {result.model.spec} on {t['data']} ({t['n_train']} train / {t['n_test']} test "
+        f"samples): {result.model.loss} loss, {t['optimizer']} lr {t['lr']:g}, "
+        f"{result.epochs} epochs, {batch}, {t['dtype']}, seed {t['seed']}: {result.seconds:.2f} s",
+        f"  train: loss {result.train_loss:.6g}  accuracy {_percent(result.train_accuracy)}",
+    ]
+    if result.test_loss is not None:
+        lines.append(
+            f"  test:  loss {result.test_loss:.6g}  accuracy {_percent(result.test_accuracy)}"
+        )
+    if result.saved:
+        lines.append(f"Saved the model to {result.saved}")
+    return "\n".join(lines)
+
+
+@click.command()
+@click.argument("spec")
+@click.option("--data", "data_name", required=True, metavar="NAME|FILE.csv", help=DATA_HELP)
+@click.option(
+    "--loss",
+    type=click.Choice(["mse", "bce", "ce"]),
+    default=None,
+    help="Loss (default: bce for a 1:sigmoid output, ce for softmax, else mse).",
+)
+@click.option(
+    "--optimizer",
+    type=click.Choice(["sgd", "momentum", "adam"]),
+    default=None,
+    help="Update rule (default per data set: adam).",
+)
+@click.option("--lr", type=float, default=None, help="Learning rate (default per data set).")
+@click.option(
+    "--epochs", type=click.IntRange(min=1), default=None, help="Passes over the training set."
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Mini-batch size (default per data set; full batch for the 2-D sets).",
+)
+@seed_option
+@click.option(
+    "--test-fraction",
+    type=click.FloatRange(0, 1, max_open=True),
+    default=0.2,
+    show_default=True,
+    help="Share of the samples kept for testing.",
+)
+@click.option(
+    "--dtype", type=click.Choice(["float64", "float32"]), default="float64", show_default=True
+)
+@click.option(
+    "--samples",
+    type=click.IntRange(4, 10_000_000),
+    default=None,
+    help="Samples in a generated data set (default 1000; 200 for regression).",
+)
+@output_option
+@click.option("--force", is_flag=True, help="Replace an existing model file.")
+@click.option(
+    "--plot",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Save the loss and accuracy curves (.png or .svg).",
+)
+@click.option("--show-code", is_flag=True, help="Print the generated training step first.")
+@format_option("text")
+@click.pass_context
+def train(
+    ctx,
+    spec,
+    data_name,
+    loss,
+    optimizer,
+    lr,
+    epochs,
+    batch_size,
+    seed,
+    test_fraction,
+    dtype,
+    samples,
+    output,
+    force,
+    plot,
+    show_code,
+    format,
+):
+    """Train SPEC on a data set; optionally save the model (-o) and its curves (--plot).
+
+    Inputs are standardised (fitted on the training part), weights start from He (relu)
+    or Glorot (others) initialisation, and each step runs code generated from the
+    layer-level backprop rules (see --show-code). Ctrl-C stops cleanly and still saves.
+
+    \b
+    Examples:
+      symnet train 2-16:relu-16:relu-1:sigmoid --data moons --seed 0 --json
+      symnet train 64-64:relu-10:softmax --data digits -o digits.npz --plot digits.png
+      symnet train 1-16:tanh-1 --data sin --optimizer momentum --lr 0.05
+    """
+    from symnet.data import load_data
+    from symnet.exceptions import SymnetError
+    from symnet.losses import check_loss
+    from symnet.spec import parse_spec
+    from symnet.train import default_training_loss, plot_history
+    from symnet.train import train as run_training
+
+    parsed = parse_spec(spec)
+    loss = loss or default_training_loss(parsed)
+    check_loss(parsed, loss)
+    if output is not None and output.exists() and not force:
+        raise SymnetError(f"{output} already exists; pass --force to replace it")
+    regression = loss == "mse" and parsed.layers[-1].activation == "identity"
+    data = load_data(
+        data_name,
+        task="regression" if regression else "classification",
+        n_samples=samples,
+        seed=seed,
+    )
+    if show_code and format != "json":
+        from symnet.layers import compile_layers
+
+        click.echo(compile_layers(parsed, loss).source)
+    options = dict(
+        loss=loss,
+        optimizer=optimizer,
+        lr=lr,
+        epochs=epochs,
+        batch_size=batch_size,
+        seed=seed,
+        test_fraction=test_fraction,
+        dtype=dtype,
+        output=output,
+        overwrite=force,
+    )
+    stderr = sys.stderr
+    if format != "json" and stderr.isatty():
+        from symnet.train import GENERIC_DEFAULTS, TRAINING_DEFAULTS
+
+        total = epochs or TRAINING_DEFAULTS.get(data.name, GENERIC_DEFAULTS)["epochs"]
+        with click.progressbar(
+            length=total, label="training", file=stderr, update_min_steps=max(1, total // 100)
+        ) as bar:
+            result = run_training(
+                parsed, data, callback=lambda epoch, value: bar.update(1), **options
+            )
+    else:
+        result = run_training(parsed, data, **options)
+    summary = result.summary()
+    if plot is not None:
+        summary["plot"] = str(plot_history(result, plot))
+    emit(ctx, text=_text(result) + (f"\nCurves: {summary['plot']}" if plot else ""), data=summary)
+    if result.stopped == "interrupted":
+        click.echo(f"Interrupted: {result.message}", err=True)
+        sys.exit(130)
+    if result.stopped == "diverged":
+        raise SymnetError(result.message)
