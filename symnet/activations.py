@@ -35,8 +35,10 @@ __all__ = [
     "LeakyReLU",
     "leaky_step",
     "sigmoid",
+    "tanh",
     "softmax",
     "get_activation",
+    "elementary",
 ]
 
 # NOTE: leaky ReLU's slope for z < 0 is fixed at 1/100, the usual default.
@@ -72,6 +74,10 @@ class ReLU(sp.Function):
     def _eval_rewrite_as_Max(self, z, **kwargs):
         return sp.Max(0, z)
 
+    # NOTE: SymPy differentiates Max(0, z) to Heaviside(z), which is 1/2 at exactly z = 0;
+    # that point has measure zero, and Max lambdifies without Piecewise's ITE conditions.
+    _eval_rewrite_as_elementary = _eval_rewrite_as_Max
+
     def _latex(self, printer):
         return rf"\operatorname{{ReLU}}\left({printer._print(self.args[0])}\right)"
 
@@ -96,6 +102,9 @@ class step(sp.Function):  # noqa: N801 - printed name, as in the notes' lower-ca
     def _eval_rewrite_as_Piecewise(self, z, **kwargs):
         return sp.Piecewise((1, z > 0), (0, True))
 
+    def _eval_rewrite_as_elementary(self, z, **kwargs):
+        return sp.Heaviside(z, 0)
+
     def _latex(self, printer):
         return rf"\operatorname{{step}}\left({printer._print(self.args[0])}\right)"
 
@@ -114,6 +123,9 @@ class LeakyReLU(sp.Function):
 
     def _eval_rewrite_as_Piecewise(self, z, **kwargs):
         return sp.Piecewise((z, z > 0), (LEAKY_SLOPE * z, True))
+
+    def _eval_rewrite_as_elementary(self, z, **kwargs):
+        return sp.Max(z, LEAKY_SLOPE * z)
 
     def _latex(self, printer):
         return rf"\operatorname{{LeakyReLU}}\left({printer._print(self.args[0])}\right)"
@@ -134,6 +146,9 @@ class leaky_step(sp.Function):  # noqa: N801
     def _eval_rewrite_as_Piecewise(self, z, **kwargs):
         return sp.Piecewise((1, z > 0), (LEAKY_SLOPE, True))
 
+    def _eval_rewrite_as_elementary(self, z, **kwargs):
+        return LEAKY_SLOPE + (1 - LEAKY_SLOPE) * sp.Heaviside(z, 0)
+
 
 class sigmoid(sp.Function):  # noqa: N801 - the notes write sigmoid(...) in lower case
     """sigmoid(z) = 1 / (1 + exp(-z))."""
@@ -149,11 +164,44 @@ class sigmoid(sp.Function):  # noqa: N801 - the notes write sigmoid(...) in lowe
     def _eval_rewrite_as_exp(self, z, **kwargs):
         return 1 / (1 + sp.exp(-z))
 
+    _eval_rewrite_as_elementary = _eval_rewrite_as_exp
+
     def _eval_evalf(self, prec):
         return self.rewrite(sp.exp)._eval_evalf(prec)
 
     def _latex(self, printer):
         return rf"\sigma\left({printer._print(self.args[0])}\right)"
+
+
+class tanh(sp.Function):  # noqa: N801
+    """tanh(z), the hyperbolic tangent, as symnet's own SymPy function.
+
+    SymPy's ``tanh`` asks expensive questions of its argument (is it real?) every time
+    it is built around a large sum; this one only evaluates at 0 and takes its
+    derivative from the table. It prints as ``tanh`` and rewrites to ``sympy.tanh``.
+    """
+
+    @classmethod
+    def eval(cls, z):
+        if z.is_zero:
+            return sp.S.Zero
+
+    def fdiff(self, argindex=1):
+        return ACTIVATIONS["tanh"].derivative(self.args[0])
+
+    def _eval_rewrite_as_exp(self, z, **kwargs):
+        return sp.tanh(z).rewrite(sp.exp)
+
+    def _eval_rewrite_as_tanh(self, z, **kwargs):
+        return sp.tanh(z)
+
+    _eval_rewrite_as_elementary = _eval_rewrite_as_tanh
+
+    def _eval_evalf(self, prec):
+        return sp.tanh(self.args[0])._eval_evalf(prec)
+
+    def _latex(self, printer):
+        return rf"\tanh\left({printer._print(self.args[0])}\right)"
 
 
 class softmax(sp.Function):  # noqa: N801
@@ -177,6 +225,8 @@ class softmax(sp.Function):  # noqa: N801
     def _eval_rewrite_as_exp(self, *args, **kwargs):
         return sp.exp(args[0]) / sp.Add(*(sp.exp(z) for z in args[1:]))
 
+    _eval_rewrite_as_elementary = _eval_rewrite_as_exp
+
     def _eval_evalf(self, prec):
         return self.rewrite(sp.exp)._eval_evalf(prec)
 
@@ -184,6 +234,19 @@ class softmax(sp.Function):  # noqa: N801
         numerator = printer._print(sp.exp(self.args[0]))
         denominator = " + ".join(printer._print(sp.exp(z)) for z in self.args[1:])
         return rf"\frac{{{numerator}}}{{{denominator}}}"
+
+
+def elementary(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with symnet's functions written in SymPy's own (Max, Heaviside, exp, tanh).
+
+    ``sympy.diff`` of the result uses SymPy's derivative rules, not symnet's table: an
+    independent route for checking gradients.
+
+    >>> z = sp.Symbol("z")
+    >>> elementary(sigmoid(z) + ReLU(z))
+    Max(0, z) + 1/(1 + exp(-z))
+    """
+    return expr.rewrite("elementary")
 
 
 @dataclass(frozen=True)
@@ -212,7 +275,7 @@ class Activation:
 
 
 def _tanh_rule(z):
-    return 1 - sp.tanh(z) ** 2
+    return 1 - tanh(z) ** 2
 
 
 def _sigmoid_rule(z):
@@ -225,7 +288,7 @@ ACTIVATIONS: dict[str, Activation] = {
     "relu": Activation("relu", ReLU, step, r"\operatorname{ReLU}"),
     "leaky_relu": Activation("leaky_relu", LeakyReLU, leaky_step, r"\operatorname{LeakyReLU}"),
     "sigmoid": Activation("sigmoid", sigmoid, _sigmoid_rule, r"\sigma"),
-    "tanh": Activation("tanh", sp.tanh, _tanh_rule, r"\tanh"),
+    "tanh": Activation("tanh", tanh, _tanh_rule, r"\tanh"),
     "softmax": Activation(
         "softmax", lambda z, layer: softmax(z, *layer), None, r"\operatorname{softmax}", True
     ),
@@ -287,5 +350,6 @@ NUMPY_FUNCTIONS = {
     "LeakyReLU": _np_leaky_relu,
     "leaky_step": _np_leaky_step,
     "sigmoid": _np_sigmoid,
+    "tanh": np.tanh,
     "softmax": _np_softmax,
 }

@@ -87,6 +87,9 @@ class softplus(sp.Function):  # noqa: N801 - printed name, as in the notes' lowe
     def _eval_evalf(self, prec):
         return self.rewrite(sp.log)._eval_evalf(prec)
 
+    def _eval_rewrite_as_elementary(self, *args, **kwargs):
+        return self.rewrite(sp.log)
+
     def _latex(self, printer):
         return rf"\operatorname{{softplus}}\left({printer._print(self.args[0])}\right)"
 
@@ -107,6 +110,9 @@ class logsumexp(sp.Function):  # noqa: N801
 
     def _eval_evalf(self, prec):
         return self.rewrite(sp.log)._eval_evalf(prec)
+
+    def _eval_rewrite_as_elementary(self, *args, **kwargs):
+        return self.rewrite(sp.log)
 
     def _latex(self, printer):
         inner = ", ".join(printer._print(z) for z in self.args)

@@ -29,6 +29,7 @@ import networkx as nx
 import numpy as np
 import sympy as sp
 
+from symnet.activations import elementary
 from symnet.compile import compile_network, random_inputs, random_parameters
 from symnet.exceptions import SpecError, VerificationError
 from symnet.graph import Network, build_network
@@ -273,12 +274,16 @@ def _backprop_gradients(network: Network, leaves: dict[str, Any]) -> dict[str, A
 
 def _diff_gradients(network: Network, leaves: dict[str, Any]) -> dict[str, Any]:
     """``sympy.diff`` of the fully substituted loss for each parameter, lambdified with cse."""
-    loss = network.substituted(network.loss_node)
+    # SymPy's own derivative rules, not symnet's table: an independent route.
+    loss = elementary(network.substituted(network.loss_node))
     expressions = [sp.diff(loss, p) for p in network.parameter_symbols]
     symbols = sorted(set().union(*(e.free_symbols for e in expressions)), key=str)
     function = sp.lambdify(symbols, expressions, modules=lambdify_modules(), cse=True)
+    # Piecewise conditions on parameters alone must still be arrays for numpy.select.
+    batch = len(leaves[network.inputs[0]])
+    values = [np.broadcast_to(np.asarray(leaves[s.name], float), (batch,)) for s in symbols]
     with np.errstate(under="ignore"):  # a vanishing softmax share may underflow to 0
-        results = function(*(leaves[s.name] for s in symbols))
+        results = function(*values)
     return dict(zip(network.parameters, results))
 
 

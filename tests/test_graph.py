@@ -6,6 +6,7 @@ import pytest
 import sympy as sp
 from hypothesis import given
 
+from symnet.activations import ACTIVATIONS
 from symnet.exceptions import SizeLimitError
 from symnet.graph import build_network
 from tests.strategies import specs
@@ -29,7 +30,8 @@ def test_node_kinds_with_activations_and_bias():
     kinds = {n: d["kind"] for n, d in net.graph.nodes(data=True)}
     assert kinds["X1"] == "input" and kinds["w1"] == "weight" and kinds["b1"] == "bias"
     assert kinds["z_A"] == "z" and kinds["A"] == "a" and kinds["y"] == "a"
-    assert net.definition("A") == sp.tanh(sp.Symbol("z_A"))
+    assert net.definition("A") == ACTIVATIONS["tanh"].apply(sp.Symbol("z_A"))
+    assert str(net.definition("A")) == "tanh(z_A)"
 
 
 @given(specs(max_layers=3, max_width=3))

@@ -80,15 +80,17 @@ def test_a_wrong_tanh_rule_is_caught(monkeypatch):
     )
 
 
-def test_a_wrong_rule_that_sympy_diff_shares_is_caught_by_finite_differences(monkeypatch):
-    # sigmoid's SymPy class reads its derivative from the table, so sympy.diff is wrong too;
-    # finite differences of the forward pass are not fooled.
+def test_the_symbolic_route_does_not_share_the_table_rules(monkeypatch):
+    # sigmoid's SymPy class reads its derivative from the table, but the symbolic route
+    # differentiates the elementary form 1/(1 + exp(-z)) with SymPy's own rules: it agrees
+    # with finite differences and catches the wrong rule in the compiled backprop.
     monkeypatch.setitem(
         ACTIVATIONS, "sigmoid", _wrong("sigmoid", lambda z: 2 * ACTIVATIONS["sigmoid"].function(z))
     )
     report = check_gradients("2-2:sigmoid-1", "mse", torch=False, raise_on_failure=False)
-    assert not report.passed
-    assert all(row.compiled == pytest.approx(row.symbolic) for row in report.rows)
+    assert not report.passed and report.symbolic_route == "sympy.diff"
+    assert all(row.symbolic == pytest.approx(row.finite_difference, rel=1e-5) for row in report.rows)
+    assert any(row.compiled != pytest.approx(row.symbolic, rel=1e-3) for row in report.rows)
 
 
 def test_large_networks_use_the_backprop_route_and_diff_is_refused():
