@@ -5,11 +5,15 @@
    the 12-term expansion, the effective weights = W3 W2 W1.
 3. What ReLU changes: the collapse fails, with a numeric witness; the notes' trace
    5 -> (w = -1) -> ReLU(-5) = 0.
-4. Backpropagation on 3-2:sigmoid-2:sigmoid-1:sigmoid with squared error: the chain rule
+4. Universal approximation: sin(x) on [-pi, pi] as a sum of 4, 8 and 16 shifted ReLUs;
+   depth: the sawtooth's 2^k pieces from 6k + 1 parameters.
+5. Backpropagation on 3-2:sigmoid-2:sigmoid-1:sigmoid with squared error: the chain rule
    over paths, the cached deltas reused, sympy.diff, and one gradient-descent step.
-5. Diagrams: the seed network and the gradient flow for w1 (SVG).
+6. Diagrams: the seed network and the gradient flow for w1 (SVG).
+7. Gradient descent for real: a moons classifier trained, with its curve.
+8. Convolution: the outline, blur and sharpen kernels on a photo; one pixel as a dot product.
 
-Files (diagrams, plots, reports) go to $SYMNET_OUTPUT_DIR, default ./demo-output.
+Files (diagrams, plots, pictures) go to $SYMNET_OUTPUT_DIR, default ./demo-output.
 """
 
 from __future__ import annotations
@@ -18,15 +22,24 @@ import os
 from pathlib import Path
 
 from symnet import collapse, trace
+from symnet.approx import demo_approximation
+from symnet.depth import demo_depth
 from symnet.derivation import walkthrough_text
+from symnet.images import demo_kernels
 from symnet.perceptron import perceptron_formula
 from symnet.render import demo_diagrams
+from symnet.train import demo_training
 
 OUTPUT = Path(os.environ.get("SYMNET_OUTPUT_DIR", "demo-output"))
 
 
 def section(title: str) -> None:
     print(f"\n{'=' * 78}\n{title}\n{'=' * 78}")
+
+
+def show_files(paths) -> None:
+    for path in paths:
+        print(f"wrote {path}")
 
 
 def main() -> None:
@@ -43,12 +56,27 @@ def main() -> None:
     print()
     print(trace("1-1:relu", inputs=[5], weights={"w1": -1}))
 
-    section("4. Backpropagation: the chain rule with cached deltas (dynamic programming)")
+    section("4. Universal approximation, and why depth helps")
+    text, paths = demo_approximation(OUTPUT)
+    print(text)
+    show_files(paths)
+    text, paths = demo_depth(OUTPUT, depth=6)
+    print(text)
+    show_files(paths)
+
+    section("5. Backpropagation: the chain rule with cached deltas (dynamic programming)")
     print(walkthrough_text())
 
-    section("5. Diagrams")
-    for path in demo_diagrams(OUTPUT):
-        print(f"wrote {path}")
+    section("6. Diagrams")
+    show_files(demo_diagrams(OUTPUT))
+
+    section("7. Gradient descent on real data: moons, 2-16:relu-16:relu-1:sigmoid")
+    text, path = demo_training(OUTPUT)
+    print(text)
+    show_files([path])
+
+    section("8. Convolution: the notes' three kernels on a photo")
+    print(demo_kernels(OUTPUT))
 
     print(f"\nFiles written to {OUTPUT.resolve()}")
 
