@@ -67,8 +67,11 @@ def approx(ctx, expression, units, interval, method, table, plot, seed, format):
         check_plot_path(plot)  # refuse a bad file name before any work
     result = approximate(expression, units, interval, method=method, seed=seed)
     data = result.to_dict()
+    from symnet.printing import format_number
+
+    low, high = (format_number(end) for end in result.interval)
     lines = [
-        f"{result.target} on [{result.interval[0]}, {result.interval[1]}] with {result.units} "
+        f"{result.target} on [{low}, {high}] with {result.units} "
         f"ReLU units ({method}ed, {data['parameters']} parameters)",
         result.formula_text(),
         f"max error {result.max_error:.4g} at x = {result.worst_x:.4g}",
