@@ -8,13 +8,13 @@ imported only when a picture is drawn, with the Agg backend, so no display is ne
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from symnet.exceptions import SpecError
+from symnet.files import save_figure
 
 __all__ = [
     "PLOT_SUFFIXES",
@@ -48,18 +48,10 @@ def _pyplot():
 
 
 def _save(figure, path: Path) -> Path:
-    plt = _pyplot()
-    handle, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix
-    )
-    os.close(handle)
     try:
-        figure.savefig(temporary, dpi=120)
-        os.replace(temporary, path)
+        return save_figure(figure, path, dpi=120)
     finally:
-        plt.close(figure)
-        Path(temporary).unlink(missing_ok=True)
-    return path
+        _pyplot().close(figure)
 
 
 def plot_construction(result, path: str | os.PathLike[str]) -> Path:

@@ -23,7 +23,13 @@ from typing import BinaryIO
 
 from symnet.exceptions import SpecError
 
-__all__ = ["atomic_writer", "write_bytes_atomic", "write_text_atomic", "output_folder"]
+__all__ = [
+    "atomic_writer",
+    "write_bytes_atomic",
+    "write_text_atomic",
+    "save_figure",
+    "output_folder",
+]
 
 
 def output_folder(path: str | os.PathLike[str]) -> Path:
@@ -75,3 +81,14 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> Path:
     """Write ``text`` (UTF-8) to ``path`` atomically; returns the path."""
     return write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def save_figure(figure, path: str | os.PathLike[str], dpi: float | None = None) -> Path:
+    """Save a matplotlib figure atomically, in the format named by the suffix (.png, .svg...)."""
+    import io
+
+    path = Path(path)
+    output_folder(path)  # refuse a missing folder before drawing anything
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=path.suffix.lstrip(".").lower() or "png", dpi=dpi)
+    return write_bytes_atomic(path, buffer.getvalue())

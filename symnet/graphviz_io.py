@@ -16,10 +16,10 @@ naming the install command.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from symnet.exceptions import RenderError, SpecError
+from symnet.files import write_bytes_atomic
 
 __all__ = [
     "Diagram",
@@ -29,7 +29,6 @@ __all__ = [
     "output_format",
     "render_bytes",
     "save_diagram",
-    "write_atomic",
 ]
 
 #: File suffix -> Graphviz output format ("dot" means the DOT text itself).
@@ -74,25 +73,6 @@ def render_bytes(source: str, format: str) -> bytes:
         raise RenderError(f"Graphviz's dot failed ({detail or 'no message'})") from None
 
 
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file in the same folder."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise SpecError(
-            f"the folder {str(folder)!r} does not exist; create it or choose another output path"
-        )
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
-
-
 def save_diagram(source: str, path: str | os.PathLike[str], format: str | None = None) -> Path:
     """Write DOT ``source`` to ``path`` as DOT text, SVG, PNG or PDF (from the suffix).
 
@@ -117,16 +97,16 @@ def save_diagram(source: str, path: str | os.PathLike[str], format: str | None =
     path = Path(path)
     format = format or output_format(path)
     if format == "dot":
-        return write_atomic(path, source.encode("utf-8"))
+        return write_bytes_atomic(path, source.encode("utf-8"))
     try:
         data = render_bytes(source, format)
     except GraphvizMissingError:
-        dot_path = write_atomic(path.with_suffix(".dot"), source.encode("utf-8"))
+        dot_path = write_bytes_atomic(path.with_suffix(".dot"), source.encode("utf-8"))
         raise GraphvizMissingError(
             f"Graphviz's 'dot' program was not found, so {path} was not drawn; the DOT source "
             f"is in {dot_path}: {INSTALL_HINT}, then run: dot -T{format} {dot_path} -o {path}"
         ) from None
-    return write_atomic(path, data)
+    return write_bytes_atomic(path, data)
 
 
 class Diagram:

@@ -18,19 +18,18 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 import warnings
 from pathlib import Path
 
 import numpy as np
 
 from symnet.exceptions import DataError, SpecError
+from symnet.files import save_figure, write_bytes_atomic
 
 __all__ = [
     "SAMPLE_IMAGE",
     "SCALES",
     "sample_image_path",
-    "write_atomic",
     "load_image",
     "load_array",
     "load_input",
@@ -62,22 +61,6 @@ def sample_image_path() -> Path:
         raise DataError(
             f"matplotlib's sample photo {SAMPLE_IMAGE} is missing; give an image file instead"
         ) from None
-
-
-def write_atomic(path: Path, data: bytes) -> Path:
-    """Write ``data`` through a temporary file in the same folder, then rename it."""
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise SpecError(f"the folder {str(folder)!r} does not exist; create it first")
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def _pixels(image, grayscale: bool) -> np.ndarray:
@@ -192,14 +175,14 @@ def save_image(path: str | os.PathLike[str], values, scale: str = "clip") -> Pat
         )
     buffer = io.BytesIO()
     Image.fromarray(to_display(values, scale)).save(buffer, format=format)
-    return write_atomic(path, buffer.getvalue())
+    return write_bytes_atomic(path, buffer.getvalue())
 
 
 def save_array(path: str | os.PathLike[str], values) -> Path:
     """Write the raw values as ``.npy`` (no scaling, no clipping, no pickle)."""
     buffer = io.BytesIO()
     np.save(buffer, np.asarray(values), allow_pickle=False)
-    return write_atomic(Path(path), buffer.getvalue())
+    return write_bytes_atomic(Path(path), buffer.getvalue())
 
 
 def save_output(path: str | os.PathLike[str], values, scale: str = "clip") -> Path:
@@ -263,9 +246,7 @@ def side_by_side(panels, path, scale="clip", captions=None, title=None, zoom=Non
     if title:
         figure.suptitle(title, fontsize=14)
     figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return write_atomic(Path(path), buffer.getvalue())
+    return save_figure(figure, path)
 
 
 def demo_kernels(folder: str | os.PathLike[str]) -> str:

@@ -305,12 +305,11 @@ def symbolic_gradient(image_shape=(3, 3), kernel_shape=(2, 2)) -> SymbolicKernel
 
 def plot_fit(fit: KernelFit, path) -> Path:
     """A PNG: the hidden kernel, the learned kernel (numbers shown) and the loss curve."""
-    import io
 
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from symnet.images import write_atomic
+    from symnet.files import save_figure
 
     grids = ([("hidden", fit.target)] if fit.target is not None else []) + [
         ("learned", fit.learned)
@@ -333,6 +332,4 @@ def plot_fit(fit: KernelFit, path) -> Path:
     axes.set_title(f"loss ({fit.method})")
     axes.set_xlabel("step")
     figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return write_atomic(Path(path), buffer.getvalue())
+    return save_figure(figure, path)
