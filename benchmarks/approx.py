@@ -30,9 +30,9 @@ import sys
 import time
 from pathlib import Path
 
-MALLOC = {"MALLOC_MMAP_THRESHOLD_": "33554432", "MALLOC_TRIM_THRESHOLD_": "1073741824"}
-if any(os.environ.get(k) != v for k, v in MALLOC.items()):
-    os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **MALLOC})
+from harness import MALLOC, use_environment
+
+use_environment()  # before NumPy is imported
 
 import numpy as np  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402

@@ -23,13 +23,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ENVIRONMENT = {
-    "MALLOC_MMAP_THRESHOLD_": "33554432",
-    "MALLOC_TRIM_THRESHOLD_": "1073741824",
-    "OPENBLAS_NUM_THREADS": "1",
-}
-if any(os.environ.get(k) != v for k, v in ENVIRONMENT.items()):  # set before NumPy loads
-    os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **ENVIRONMENT})
+from harness import use_environment
+
+ENVIRONMENT = use_environment(OPENBLAS_NUM_THREADS="1")  # before NumPy is imported
 
 from sympy.core.cache import clear_cache  # noqa: E402
 
