@@ -26,3 +26,13 @@ def specs(draw, max_layers: int = 3, max_width: int = 3, softmax: bool = True) -
         activation = draw(st.sampled_from(choices))
         parts.append(str(width) if activation == "identity" else f"{width}:{activation}")
     return "-".join(parts)
+
+
+def loss_for(spec: str, choice: int) -> str:
+    """A loss that suits the output layer of ``spec``; ``choice`` picks between the fitting ones."""
+    last = spec.rsplit("-", 1)[1]
+    if last.endswith("softmax"):
+        return ("ce", "mse")[choice % 2]
+    if last == "1:sigmoid":
+        return ("bce", "mse")[choice % 2]
+    return "mse"

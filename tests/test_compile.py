@@ -24,7 +24,7 @@ from symnet.compile import (
 from symnet.exceptions import DataError, SpecError
 from symnet.graph import build_network
 from symnet.losses import add_loss
-from tests.strategies import specs
+from tests.strategies import loss_for, specs
 
 
 def _sigmoid(z):
@@ -75,19 +75,10 @@ def reference_gradients(network, x, t, params, eps=1e-6):
     return result
 
 
-def _loss_for(spec: str, choice: int) -> str:
-    last = spec.rsplit("-", 1)[1]
-    if last.endswith("softmax"):
-        return ("ce", "mse")[choice % 2]
-    if last == "1:sigmoid":
-        return ("bce", "mse")[choice % 2]
-    return "mse"
-
-
 @settings(max_examples=25)
 @given(specs(max_layers=3, max_width=3), st.booleans(), st.integers(0, 1), st.integers(0, 2**16))
 def test_compiled_loss_and_gradients_match_a_numpy_reference(spec, bias, choice, seed):
-    network = add_loss(build_network(spec, bias=bias), _loss_for(spec, choice))
+    network = add_loss(build_network(spec, bias=bias), loss_for(spec, choice))
     compiled = compile_network(network)
     rng = np.random.default_rng(seed)
     params = random_parameters(network, rng)

@@ -7,7 +7,6 @@ import pytest
 import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import ELEMENTWISE, specs
 
 from symnet.activations import ACTIVATIONS, NUMPY_FUNCTIONS, softmax
 from symnet.compile import compile_network
@@ -25,21 +24,12 @@ from symnet.layers import (
 )
 from symnet.losses import LOSS_NUMPY_FUNCTIONS, add_loss
 from symnet.spec import parse_spec
+from tests.strategies import ELEMENTWISE, loss_for, specs
 
 OUTPUT_PAIRS = [("mse", a) for a in (*ELEMENTWISE, "softmax")] + [
     ("bce", "sigmoid"),
     ("ce", "softmax"),
 ]
-
-
-def _loss_for(spec: str, draw_loss: int) -> str:
-    last = parse_spec(spec).layers[-1]
-    choices = ["mse"]
-    if (last.width, last.activation) == (1, "sigmoid"):
-        choices.append("bce")
-    if last.activation == "softmax":
-        choices.append("ce")
-    return choices[draw_loss % len(choices)]
 
 
 def _data(spec: str, loss: str, rng: np.random.Generator, batch: int = 3):
@@ -158,7 +148,7 @@ def test_generated_code_calls_the_table_functions(activation):
 @settings(max_examples=25)
 @given(spec=specs(max_layers=3, max_width=3), which=st.integers(0, 5), seed=st.integers(0, 2**16))
 def test_layer_code_equals_scalar_backprop_weight_by_weight(spec, which, seed):
-    loss = _loss_for(spec, which)
+    loss = loss_for(spec, which)
     X, T, params = _data(spec, loss, np.random.default_rng(seed))
     net = add_loss(build_network(spec, names="indexed", bias=True), loss)
     scalar_loss, scalar = compile_network(net).loss_and_gradients(X, T, _by_name(net, params))

@@ -19,7 +19,7 @@ import pytest
 import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import specs
+from tests.strategies import specs
 
 from symnet.dot import Html, html_text
 from symnet.exceptions import RenderError, SpecError

@@ -20,22 +20,13 @@ from symnet.testing import (
     random_targets,
     symbolic_gradients,
 )
-from tests.strategies import specs
-
-
-def _loss_for(spec: str, choice: int) -> str:
-    last = spec.rsplit("-", 1)[1]
-    if last.endswith("softmax"):
-        return ("ce", "mse")[choice % 2]
-    if last == "1:sigmoid":
-        return ("bce", "mse")[choice % 2]
-    return "mse"
+from tests.strategies import loss_for, specs
 
 
 @settings(max_examples=20)
 @given(specs(max_layers=2, max_width=3), st.booleans(), st.integers(0, 1), st.integers(0, 1000))
 def test_every_route_agrees_on_random_networks(spec, bias, choice, seed):
-    report = check_gradients(spec, _loss_for(spec, choice), bias=bias, seed=seed, torch=False)
+    report = check_gradients(spec, loss_for(spec, choice), bias=bias, seed=seed, torch=False)
     assert report.passed and report.symbolic_route == "sympy.diff"
     assert [row.name for row in report.rows] == list(build_network(spec, bias=bias).parameters)
     for row in report.rows:
@@ -47,7 +38,7 @@ def test_every_route_agrees_on_random_networks(spec, bias, choice, seed):
 @settings(max_examples=10)
 @given(specs(max_layers=2, max_width=2), st.integers(0, 1))
 def test_the_backprop_route_agrees_with_sympy_diff(spec, choice):
-    network = add_loss(build_network(spec, bias=True), _loss_for(spec, choice))
+    network = add_loss(build_network(spec, bias=True), loss_for(spec, choice))
     rng = np.random.default_rng(0)
     leaves = {x: rng.normal(size=3) for x in (*network.inputs, *network.targets)}
     leaves.update({p: float(rng.normal()) for p in network.parameters})
@@ -89,7 +80,9 @@ def test_the_symbolic_route_does_not_share_the_table_rules(monkeypatch):
     )
     report = check_gradients("2-2:sigmoid-1", "mse", torch=False, raise_on_failure=False)
     assert not report.passed and report.symbolic_route == "sympy.diff"
-    assert all(row.symbolic == pytest.approx(row.finite_difference, rel=1e-5) for row in report.rows)
+    assert all(
+        row.symbolic == pytest.approx(row.finite_difference, rel=1e-5) for row in report.rows
+    )
     assert any(row.compiled != pytest.approx(row.symbolic, rel=1e-3) for row in report.rows)
 
 

@@ -11,24 +11,15 @@ from hypothesis import strategies as st
 
 from symnet.activations import ACTIVATIONS, Activation
 from symnet.testing import check_gradients, torch_version
-from tests.strategies import specs
+from tests.strategies import loss_for, specs
 
 torch = pytest.importorskip("torch")
-
-
-def _loss_for(spec: str, choice: int) -> str:
-    last = spec.rsplit("-", 1)[1]
-    if last.endswith("softmax"):
-        return ("ce", "mse")[choice % 2]
-    if last == "1:sigmoid":
-        return ("bce", "mse")[choice % 2]
-    return "mse"
 
 
 @settings(max_examples=15)
 @given(specs(max_layers=2, max_width=3), st.booleans(), st.integers(0, 1), st.integers(0, 1000))
 def test_torch_autograd_agrees_with_every_route(spec, bias, choice, seed):
-    report = check_gradients(spec, _loss_for(spec, choice), bias=bias, seed=seed, torch=True)
+    report = check_gradients(spec, loss_for(spec, choice), bias=bias, seed=seed, torch=True)
     assert report.passed and report.torch_status.startswith("torch ")
     for row in report.rows:
         assert row.torch == pytest.approx(row.symbolic, rel=1e-9, abs=1e-12), row.name
