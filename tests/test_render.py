@@ -19,7 +19,6 @@ import pytest
 import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.strategies import specs
 
 from symnet.dot import Html, html_text
 from symnet.exceptions import RenderError, SpecError
@@ -37,6 +36,7 @@ from symnet.render import (
 from symnet.render_expression import expression_diagram, expression_of
 from symnet.render_gradient import PATH_COLOR, gradient_diagram
 from symnet.spec import parse_spec
+from tests.strategies import specs
 
 needs_dot = pytest.mark.skipif(
     shutil.which("dot") is None, reason="Graphviz's dot is not installed"
