@@ -26,7 +26,9 @@ import click
 from click.core import ParameterSource
 
 __all__ = [
+    "NOTES_SPEC",
     "bias_option",
+    "loss_option",
     "emit",
     "format_option",
     "names_option",
@@ -73,6 +75,21 @@ def format_option(*choices: str, default: str = "text") -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return decorator
+
+
+#: The notes' backpropagation example, used by commands given no spec.
+NOTES_SPEC = "3-2:sigmoid-2:sigmoid-1:sigmoid"
+
+
+def loss_option(command: F) -> F:
+    """Add ``--loss mse|bce|ce`` (default None: the library picks by the output layer)."""
+    return click.option(
+        "--loss",
+        type=click.Choice(["mse", "bce", "ce"]),
+        default=None,
+        help="Loss: mse = 1/2 sum (y - t)^2, bce on a 1:sigmoid logit, ce on softmax logits. "
+        "[default: ce for a softmax output, else mse]",
+    )(command)
 
 
 def names_option(command: F) -> F:

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import click
 
-from symnet.cli.options import bias_option, emit, format_option, names_option, seed_option
-
-#: The notes' backprop example, used when no spec is given.
-DEFAULT_SPEC = "3-2:sigmoid-2:sigmoid-1:sigmoid"
+from symnet.cli.options import (
+    NOTES_SPEC,
+    bias_option,
+    emit,
+    format_option,
+    loss_option,
+    names_option,
+    seed_option,
+)
 
 
 @click.command()
-@click.argument("spec", required=False, default=DEFAULT_SPEC)
-@click.option(
-    "--loss",
-    type=click.Choice(["mse", "bce", "ce"]),
-    default=None,
-    help="Loss: mse = 1/2 sum (y - t)^2, bce on a 1:sigmoid logit, ce on softmax logits. "
-    "[default: ce for a softmax output, else mse]",
-)
+@click.argument("spec", required=False, default=NOTES_SPEC)
+@loss_option
 @seed_option
 @click.option(
     "--batch",
