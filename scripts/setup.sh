@@ -32,3 +32,16 @@ if ! command -v dot >/dev/null 2>&1; then
         exit 1
     fi
 fi
+
+# Chromium renders the HTML reports in tests/test_report_browser.py (skipped without it).
+if ! command -v chromium >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ]; then
+        echo "Installing Chromium (for the report's browser test) with apt-get"
+        export DEBIAN_FRONTEND=noninteractive
+        { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null; } \
+            || echo "Note: Chromium could not be installed; the report's browser test will be skipped" >&2
+    else
+        echo "Note: Chromium is missing, so the report's browser test will be skipped;" \
+            "install it with: sudo apt-get install chromium" >&2
+    fi
+fi

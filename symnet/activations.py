@@ -26,6 +26,7 @@ import sympy as sp
 from symnet.spec import ACTIVATION_NAMES
 
 __all__ = [
+    "SymnetFunction",
     "Activation",
     "ACTIVATIONS",
     "NUMPY_FUNCTIONS",
@@ -45,6 +46,28 @@ __all__ = [
 LEAKY_SLOPE = sp.Rational(1, 100)
 
 
+class SymnetFunction(sp.Function):
+    r"""Base of symnet's own SymPy functions: printed in LaTeX by name, with a power when raised.
+
+    >>> z = sp.Symbol("z")
+    >>> print(sp.latex(sigmoid(z) ** 2))
+    \sigma\left(z\right)^{2}
+    """
+
+    def _latex_body(self, printer):
+        args = ", ".join(printer._print(a) for a in self.args)
+        name = type(self).__name__.replace("_", r"\_")
+        return rf"\operatorname{{{name}}}\left({args}\right)"
+
+    def _latex(self, printer, exp=None):
+        body = self._latex_body(printer)
+        if exp is None:
+            return body
+        if body.startswith(r"\frac"):
+            body = rf"\left({body}\right)"
+        return f"{body}^{{{exp}}}"
+
+
 def _real_sign(z: sp.Expr) -> int | None:
     """+1, 0 or -1 when the sign of ``z`` is known, else None."""
     if z.is_positive:
@@ -56,7 +79,7 @@ def _real_sign(z: sp.Expr) -> int | None:
     return None
 
 
-class ReLU(sp.Function):
+class ReLU(SymnetFunction):
     """ReLU(z) = max(0, z), the rectified linear unit."""
 
     @classmethod
@@ -78,11 +101,11 @@ class ReLU(sp.Function):
     # that point has measure zero, and Max lambdifies without Piecewise's ITE conditions.
     _eval_rewrite_as_elementary = _eval_rewrite_as_Max
 
-    def _latex(self, printer):
+    def _latex_body(self, printer):
         return rf"\operatorname{{ReLU}}\left({printer._print(self.args[0])}\right)"
 
 
-class step(sp.Function):  # noqa: N801 - printed name, as in the notes' lower-case functions
+class step(SymnetFunction):  # noqa: N801 - printed name, as in the notes' lower-case functions
     """The derivative of ReLU: 1 for z > 0, else 0.
 
     NOTE: ReLU'(0) = 0 by convention here. SymPy's ``Heaviside(0)`` is 1/2; symnet does
@@ -105,11 +128,11 @@ class step(sp.Function):  # noqa: N801 - printed name, as in the notes' lower-ca
     def _eval_rewrite_as_elementary(self, z, **kwargs):
         return sp.Heaviside(z, 0)
 
-    def _latex(self, printer):
+    def _latex_body(self, printer):
         return rf"\operatorname{{step}}\left({printer._print(self.args[0])}\right)"
 
 
-class LeakyReLU(sp.Function):
+class LeakyReLU(SymnetFunction):
     """LeakyReLU(z) = z for z > 0, else z / 100."""
 
     @classmethod
@@ -127,11 +150,11 @@ class LeakyReLU(sp.Function):
     def _eval_rewrite_as_elementary(self, z, **kwargs):
         return sp.Max(z, LEAKY_SLOPE * z)
 
-    def _latex(self, printer):
+    def _latex_body(self, printer):
         return rf"\operatorname{{LeakyReLU}}\left({printer._print(self.args[0])}\right)"
 
 
-class leaky_step(sp.Function):  # noqa: N801
+class leaky_step(SymnetFunction):  # noqa: N801
     """The derivative of LeakyReLU: 1 for z > 0, else 1/100 (also at 0, like ReLU)."""
 
     @classmethod
@@ -150,7 +173,7 @@ class leaky_step(sp.Function):  # noqa: N801
         return LEAKY_SLOPE + (1 - LEAKY_SLOPE) * sp.Heaviside(z, 0)
 
 
-class sigmoid(sp.Function):  # noqa: N801 - the notes write sigmoid(...) in lower case
+class sigmoid(SymnetFunction):  # noqa: N801 - the notes write sigmoid(...) in lower case
     """sigmoid(z) = 1 / (1 + exp(-z))."""
 
     @classmethod
@@ -169,11 +192,11 @@ class sigmoid(sp.Function):  # noqa: N801 - the notes write sigmoid(...) in lowe
     def _eval_evalf(self, prec):
         return self.rewrite(sp.exp)._eval_evalf(prec)
 
-    def _latex(self, printer):
+    def _latex_body(self, printer):
         return rf"\sigma\left({printer._print(self.args[0])}\right)"
 
 
-class tanh(sp.Function):  # noqa: N801
+class tanh(SymnetFunction):  # noqa: N801
     """tanh(z), the hyperbolic tangent, as symnet's own SymPy function.
 
     SymPy's ``tanh`` asks expensive questions of its argument (is it real?) every time
@@ -200,11 +223,11 @@ class tanh(sp.Function):  # noqa: N801
     def _eval_evalf(self, prec):
         return sp.tanh(self.args[0])._eval_evalf(prec)
 
-    def _latex(self, printer):
+    def _latex_body(self, printer):
         return rf"\tanh\left({printer._print(self.args[0])}\right)"
 
 
-class softmax(sp.Function):  # noqa: N801
+class softmax(SymnetFunction):  # noqa: N801
     """softmax(z_j, z_1, ..., z_n) = exp(z_j) / (exp(z_1) + ... + exp(z_n)).
 
     The first argument names the component; it is also one of the others. Differentiating
@@ -230,7 +253,7 @@ class softmax(sp.Function):  # noqa: N801
     def _eval_evalf(self, prec):
         return self.rewrite(sp.exp)._eval_evalf(prec)
 
-    def _latex(self, printer):
+    def _latex_body(self, printer):
         numerator = printer._print(sp.exp(self.args[0]))
         denominator = " + ".join(printer._print(sp.exp(z)) for z in self.args[1:])
         return rf"\frac{{{numerator}}}{{{denominator}}}"

@@ -33,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from symnet.activations import NUMPY_FUNCTIONS, sigmoid, softmax
+from symnet.activations import NUMPY_FUNCTIONS, SymnetFunction, sigmoid, softmax
 from symnet.exceptions import SpecError
 from symnet.graph import Network
 from symnet.spec import NetworkSpec
@@ -65,7 +65,7 @@ LOSS_FORMULAS = {
 BATCH_REDUCTION = "batch loss = mean of the per-sample losses over the batch"
 
 
-class softplus(sp.Function):  # noqa: N801 - printed name, as in the notes' lower-case functions
+class softplus(SymnetFunction):  # noqa: N801 - printed name, as in the notes' lower-case functions
     """softplus(z) = log(1 + exp(z)); its derivative is sigmoid(z).
 
     >>> z = sp.Symbol("z")
@@ -90,11 +90,11 @@ class softplus(sp.Function):  # noqa: N801 - printed name, as in the notes' lowe
     def _eval_rewrite_as_elementary(self, *args, **kwargs):
         return self.rewrite(sp.log)
 
-    def _latex(self, printer):
+    def _latex_body(self, printer):
         return rf"\operatorname{{softplus}}\left({printer._print(self.args[0])}\right)"
 
 
-class logsumexp(sp.Function):  # noqa: N801
+class logsumexp(SymnetFunction):  # noqa: N801
     """logsumexp(z_1, ..., z_n) = log(exp(z_1) + ... + exp(z_n)); d/dz_k is softmax_k.
 
     >>> a, b = sp.symbols("a b")
@@ -114,7 +114,7 @@ class logsumexp(sp.Function):  # noqa: N801
     def _eval_rewrite_as_elementary(self, *args, **kwargs):
         return self.rewrite(sp.log)
 
-    def _latex(self, printer):
+    def _latex_body(self, printer):
         inner = ", ".join(printer._print(z) for z in self.args)
         return rf"\operatorname{{logsumexp}}\left({inner}\right)"
 

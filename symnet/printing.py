@@ -22,6 +22,7 @@ from sympy.printing.str import StrPrinter
 from symnet.activations import ACTIVATIONS
 
 __all__ = [
+    "NotesOrder",
     "notes_text",
     "notes_latex",
     "notes_factors",
@@ -56,54 +57,76 @@ def _ranks(network) -> dict[str, int]:
     return ranks
 
 
-class _NotesOrder:
-    """Mixin: products with weights first, sums ordered by their leading weight."""
+class NotesOrder:
+    """Mixin for SymPy printers: the notes' order of factors and terms.
 
-    def __init__(self, ranks, settings=None):
-        super().__init__(settings or {})
-        self._ranks = ranks
+    Products put numbers first, then symbols by :meth:`rank` (weights by number before
+    nodes: ``w1 X1``), then compound factors; a matrix product keeps its order. Sums are
+    ordered by their factors' ranks and lead with a positive term (``y - t``).
+    Subclasses define :meth:`rank`.
+    """
 
-    def _factor_rank(self, factor) -> tuple:
+    def rank(self, symbol: sp.Symbol) -> int:
+        raise NotImplementedError
+
+    def _factor_key(self, factor: sp.Basic) -> tuple:
         if factor.is_Number:
             return (-1,)
         if factor.is_Symbol:
-            return (self._ranks.get(factor.name, 10**9),)
-        inner = (
-            sorted(self._factor_rank(f) for f in factor.free_symbols) if factor.free_symbols else []
-        )
-        return (10**9 + 1, *(inner[0] if inner else ()))
+            return (self.rank(factor), factor.name)
+        symbols = sorted(self.rank(s) for s in factor.free_symbols)
+        return (10**9 + 1, *symbols[:1])
 
-    def _term_key(self, term):
-        return sorted(self._factor_rank(f) for f in sp.Mul.make_args(term))
-
-    def _ordered_factors(self, expr):
+    def _notes_factors(self, expr: sp.Expr) -> tuple[sp.Expr, list]:
         coeff, rest = expr.as_coeff_Mul()
-        return coeff, sorted(sp.Mul.make_args(rest), key=self._factor_rank)
+        factors = list(sp.Mul.make_args(rest))
+        if not rest.is_commutative:  # a matrix product keeps its order: W a, not a W
+            return coeff, factors
+        return coeff, sorted(factors, key=self._factor_key)
 
-    def _join_terms(self, expr, printed_terms):
+    def _term_key(self, term: sp.Expr) -> list:
+        return sorted(self._factor_key(f) for f in sp.Mul.make_args(term))
+
+    def _notes_terms(self, expr: sp.Expr) -> list:
+        terms = sorted(sp.Add.make_args(expr), key=self._term_key)
+        positive = next((t for t in terms if not t.could_extract_minus_sign()), None)
+        if positive is not None:  # lead with a positive term: y - t, not -t + y
+            terms.remove(positive)
+            terms.insert(0, positive)
+        return terms
+
+    @staticmethod
+    def _has_denominator(expr: sp.Expr) -> bool:
+        coeff = expr.as_coeff_Mul()[0]
+        negative_power = any(f.is_Pow and f.exp.is_negative for f in sp.Mul.make_args(expr))
+        return negative_power or (coeff.is_Rational and not coeff.is_Integer)
+
+
+class _NetworkOrder(NotesOrder):
+    """NotesOrder ranked by a network: its parameters first, then its nodes in topo order."""
+
+    def __init__(self, ranks: dict[str, int], settings=None):
+        super().__init__(settings or {})
+        self._ranks = ranks
+
+    def rank(self, symbol: sp.Symbol) -> int:
+        return self._ranks.get(symbol.name, 10**9)
+
+    def _print_Add(self, expr, order=None):
         text = ""
-        for index, (_term, printed) in enumerate(printed_terms):
+        for index, term in enumerate(self._notes_terms(expr)):
+            printed = self._print(term)
             negative = printed.startswith("-")
-            body = printed[1:] if negative else printed
             if index == 0:
                 text = printed
             else:
-                text += (" - " if negative else " + ") + body
+                text += (" - " if negative else " + ") + (printed[1:] if negative else printed)
         return text
 
-    def _print_Add(self, expr, order=None):
-        terms = sorted(sp.Add.make_args(expr), key=self._term_key)
-        # Lead with a positive term where there is one: y - t, not -t + y.
-        positive = next((t for t in terms if not t.could_extract_minus_sign()), None)
-        if positive is not None:
-            terms.remove(positive)
-            terms.insert(0, positive)
-        return self._join_terms(expr, [(t, self._print(t)) for t in terms])
 
-
-class _NotesStr(_NotesOrder, StrPrinter):
+class _NotesStr(_NetworkOrder, StrPrinter):
     def _print_Mul(self, expr):
-        coeff, factors = self._ordered_factors(expr)
+        coeff, factors = self._notes_factors(expr)
         if any(f.is_Pow and f.exp.is_negative for f in factors):
             return StrPrinter._print_Mul(self, expr)
         parts = [self.parenthesize(f, PRECEDENCE["Mul"]) for f in factors]
@@ -111,9 +134,9 @@ class _NotesStr(_NotesOrder, StrPrinter):
         return prefix + " ".join(parts)
 
 
-class _NotesLatex(_NotesOrder, LatexPrinter):
+class _NotesLatex(_NetworkOrder, LatexPrinter):
     def _print_Mul(self, expr):
-        coeff, factors = self._ordered_factors(expr)
+        coeff, factors = self._notes_factors(expr)
         if any(f.is_Pow and f.exp.is_negative for f in factors):
             return LatexPrinter._print_Mul(self, expr)
         parts = []
@@ -135,7 +158,7 @@ def notes_factors(expr, network) -> list[list]:
     """The terms of a sum, each as its factors, in the order :func:`notes_text` prints them."""
     printer = _NotesStr(_ranks(network))
     terms = sorted(sp.Add.make_args(expr), key=printer._term_key)
-    return [sorted(sp.Mul.make_args(term), key=printer._factor_rank) for term in terms]
+    return [sorted(sp.Mul.make_args(term), key=printer._factor_key) for term in terms]
 
 
 def notes_latex(expr, network) -> str:

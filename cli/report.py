@@ -1,0 +1,103 @@
+"""``symnet report``: the lecture notes as one document generated from a network."""
+
+from __future__ import annotations
+
+import click
+
+from symnet.cli.options import (
+    bias_option,
+    emit,
+    format_option,
+    names_option,
+    output_option,
+    seed_option,
+)
+
+#: The notes' backprop example, used when no spec is given.
+DEFAULT_SPEC = "3-2:sigmoid-2:sigmoid-1:sigmoid"
+
+
+@click.command()
+@click.argument("spec", required=False, default=DEFAULT_SPEC)
+@names_option
+@bias_option
+@click.option(
+    "--loss",
+    type=click.Choice(["mse", "bce", "ce"]),
+    default=None,
+    help="Loss of the derivation and the training run. [default: mse (ce for a softmax "
+    "output) for the derivation; bce, ce or mse for training]",
+)
+@click.option("--wrt", default=None, help="The parameter whose gradient is derived (e.g. w1).")
+@click.option(
+    "--data",
+    default=None,
+    help="Training data: a built-in name (moons, xor, circles, spirals, digits, sin, ...) "
+    "or a FILE.csv. [default: moons for 2 inputs, else a generated set of the right width]",
+)
+@click.option(
+    "--sections",
+    default="default",
+    show_default=True,
+    help="default, all, or names joined by commas: network, perceptron, collapse, "
+    "activation, approximation, depth, backprop, verification, training, convolution, "
+    "conv_layer (conv specs).",
+)
+@click.option("--title", default=None, help="The report's title (shown as given).")
+@output_option
+@click.option("--force", is_flag=True, help="Replace an existing report file.")
+@seed_option
+@format_option("text")
+@click.pass_context
+def report(ctx, spec, names, bias, loss, wrt, data, sections, title, output, force, seed, format):
+    """Write the derivation report of SPEC: the lecture, generated from the network.
+
+    One document that follows the notes for SPEC: the network and its equations with its
+    diagram; the perceptron; the linearity collapse step by step with the matrix identity;
+    what an activation changes (ReLU and the network's own, with traces); universal
+    approximation and depth (--sections all); the chain rule and backprop's cached deltas
+    for one parameter with the gradient-flow diagram; every gradient checked by independent
+    routes; a short training run with its curves; the convolution kernels on a photo. A
+    part too large for the network says so and shows the layer-level form instead.
+
+    -o REPORT.html writes one self-contained page (MathML, inline SVG, embedded pictures;
+    no script, nothing fetched: it opens offline). -o REPORT.md writes GitHub Markdown
+    with $...$ math and its figures in REPORT_files/ beside it. SPEC defaults to the
+    notes' 3-2:sigmoid-2:sigmoid-1:sigmoid. JSON: the file written, its sections and the
+    time taken.
+
+    \b
+    Examples:
+      symnet report 3-2:sigmoid-2:sigmoid-1:sigmoid --names seed -o report.html
+      symnet report 2-8:relu-1:sigmoid --sections all --title "Moons" -o moons.md
+      symnet report 784-128:relu-10:softmax --sections network,backprop -o big.html
+    """
+    from symnet.report import build_report, check_report_path
+
+    if output is None:
+        raise click.UsageError("give the report file: -o REPORT.html or -o REPORT.md")
+    check_report_path(output, overwrite=force)  # refuse before the work, not after
+    made = build_report(
+        spec,
+        names=names,
+        bias=bias,
+        loss=loss,
+        wrt=wrt,
+        data=data,
+        sections=sections,
+        title=title,
+        seed=seed,
+    )
+    path = made.save(output, overwrite=force)
+    keys = [section.key for section in made.sections]
+    emit(
+        ctx,
+        text=f"wrote {path}: {len(keys)} sections ({', '.join(keys)}) in {made.seconds:.1f} s",
+        data={
+            "output": str(path),
+            "spec": made.spec,
+            "title": made.title,
+            "sections": keys,
+            "seconds": made.seconds,
+        },
+    )
