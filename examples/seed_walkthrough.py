@@ -12,6 +12,7 @@
 6. Diagrams: the seed network and the gradient flow for w1 (SVG).
 7. Gradient descent for real: a moons classifier trained, with its curve.
 8. Convolution: the outline, blur and sharpen kernels on a photo; one pixel as a dot product.
+9. The whole walkthrough as one derivation report (HTML that opens offline, and Markdown).
 
 Files (diagrams, plots, pictures) go to $SYMNET_OUTPUT_DIR, default ./demo-output.
 """
@@ -28,6 +29,7 @@ from symnet.derivation import walkthrough_text
 from symnet.images import demo_kernels
 from symnet.perceptron import perceptron_formula
 from symnet.render import demo_diagrams
+from symnet.report import demo_report
 from symnet.train import demo_training
 
 OUTPUT = Path(os.environ.get("SYMNET_OUTPUT_DIR", "demo-output"))
@@ -77,6 +79,10 @@ def main() -> None:
 
     section("8. Convolution: the notes' three kernels on a photo")
     print(demo_kernels(OUTPUT))
+
+    section("9. The whole lecture as one document")
+    html_path, markdown_path = demo_report(OUTPUT)
+    print(f"wrote {html_path} (one file, opens offline) and {markdown_path}")
 
     print(f"\nFiles written to {OUTPUT.resolve()}")
 
