@@ -1,6 +1,8 @@
-"""``symnet render``: draw a network, an expression DAG or the gradient flow with Graphviz."""
+"""``symnet render``: draw a network, an expression DAG, the gradient flow or a conv layer."""
 
 from __future__ import annotations
+
+import re
 
 import click
 
@@ -13,8 +15,9 @@ from symnet.cli.options import (
     seed_option,
 )
 
-VIEWS = ("network", "expression", "gradient")
+VIEWS = ("network", "expression", "gradient", "conv")
 LOSSES = ("mse", "bce", "ce")  # symnet.losses.LOSSES, repeated so --help imports nothing
+PADDINGS = ("valid", "same", "full")  # symnet.shapes.PADDINGS
 
 
 def _only_for(view: str, allowed: dict[str, tuple[str, ...]], given: dict[str, bool]) -> None:
@@ -25,15 +28,65 @@ def _only_for(view: str, allowed: dict[str, tuple[str, ...]], given: dict[str, b
             raise click.UsageError(f"{option} applies to --view {' or '.join(views)}, not {view}.")
 
 
+def _pair(text: str | None, pattern: str, example: str, option: str) -> tuple[int, int] | None:
+    """Two whole numbers from ``text`` such as '6x6' or '1,2' (None when not given)."""
+    if text is None:
+        return None
+    match = re.fullmatch(rf"\s*(\d{{1,6}})\s*{pattern}\s*(\d{{1,6}})\s*", text)
+    if not match:
+        raise click.BadParameter(f"{text!r} is not of the form {example}", param_hint=option)
+    return int(match.group(1)), int(match.group(2))
+
+
+def _conv_drawing(spec, kernels, image_shape, position, padding, stride, mode, seed, title):
+    """The conv diagram, from --kernel and the options or from the first conv layer of SPEC."""
+    from symnet.render_conv import conv_layer_diagram
+
+    position = _pair(position, ",", "ROW,COL such as 1,2", "--position") or (0, 0)
+    shape = _pair(image_shape, "[xX]", "HxW such as 6x6", "--image-shape")
+    settings = {"padding": padding, "stride": stride, "mode": mode}
+    if spec is None:
+        settings = {"padding": "valid", "stride": 1, "mode": "correlate"} | {
+            k: v for k, v in settings.items() if v is not None
+        }
+        drawing = conv_layer_diagram(
+            list(kernels) or ["outline", "blur", "sharpen"],
+            shape or (6, 6),
+            position,
+            title=title,
+            **settings,
+        )
+        return drawing, {"image_shape": list(shape or (6, 6)), **settings}
+    from symnet.conv_plots import spec_kernels
+
+    given = {"--kernel": bool(kernels), "--image-shape": shape is not None}
+    given.update({f"--{k}": v is not None for k, v in settings.items()})
+    for option, used in given.items():
+        if used:
+            raise click.UsageError(f"{option} comes from SPEC in --view conv; leave it out.")
+    chosen = spec_kernels(spec, seed)
+    drawing = conv_layer_diagram(
+        chosen.kernels,
+        chosen.image_shape,
+        position,
+        chosen.padding,
+        chosen.stride,
+        "correlate",
+        title=title or chosen.title,
+    )
+    settings = {"padding": chosen.padding, "stride": chosen.stride, "mode": "correlate"}
+    return drawing, {"image_shape": list(chosen.image_shape), **settings}
+
+
 @click.command()
-@click.argument("spec")
+@click.argument("spec", required=False)
 @click.option(
     "--view",
     type=click.Choice(VIEWS),
     default="network",
     show_default=True,
     help="network: units and weights; expression: an expression as a DAG; "
-    "gradient: backprop deltas and partials.",
+    "gradient: backprop deltas and partials; conv: a convolutional layer (SPEC optional).",
 )
 @click.option(
     "--wrt",
@@ -92,6 +145,27 @@ def _only_for(view: str, allowed: dict[str, tuple[str, ...]], given: dict[str, b
     show_default=True,
     help="expression: without --depth, cut the drawing to about this many nodes.",
 )
+@click.option(
+    "--kernel",
+    "kernels",
+    multiple=True,
+    metavar="NAME|FILE|LITERAL",
+    help="conv: a kernel (repeatable) [default: outline, blur, sharpen].",
+)
+@click.option("--image-shape", metavar="HxW", default=None, help="conv: image size [default: 6x6].")
+@click.option(
+    "--position", metavar="R,C", default=None, help="conv: the output pixel shown [default: 0,0]."
+)
+@click.option(
+    "--padding", type=click.Choice(PADDINGS), default=None, help="conv: [default: valid]."
+)
+@click.option("--stride", type=click.IntRange(1, 1000), default=None, help="conv: [default: 1].")
+@click.option(
+    "--mode",
+    type=click.Choice(["correlate", "convolve"]),
+    default=None,
+    help="conv: correlate (what CNNs do) or convolve (flip the kernels) [default: correlate].",
+)
 @output_option
 @format_option("text")
 @click.pass_context
@@ -112,6 +186,12 @@ def render(
     depth,
     tree,
     max_nodes,
+    kernels,
+    image_shape,
+    position,
+    padding,
+    stride,
+    mode,
     output,
     format,
 ):
@@ -120,6 +200,12 @@ def render(
     Without -o, print the DOT text. If Graphviz's dot is missing, the .dot file is still
     written beside FILE and the error names the install command.
 
+    --view conv draws the notes' convolutional layer: the image, K kernels and K feature
+    maps, with one output pixel's window and dot product. Without SPEC it draws --kernel
+    (default: the notes' outline, blur and sharpen); with a conv SPEC, its first conv
+    layer (3x3 layers of up to 3 kernels use the notes' kernels, others random numbers
+    from --seed).
+
     \b
     Examples:
       symnet render 3-2-2-1 --names seed -o net.svg
@@ -127,7 +213,12 @@ def render(
       symnet render 3-2-2-1 --view expression --tree -o y.png
       symnet render 3-2:relu-1:sigmoid --values --seed 1 --bias -o weights.pdf
       symnet render 3-2-2-1 --json
+      symnet render --view conv --kernel sharpen --image-shape 5x5 --position 1,2
     """
+    conv_only = {"--kernel": bool(kernels), "--image-shape": image_shape is not None}
+    conv_only.update({"--position": position is not None, "--padding": padding is not None})
+    conv_only.update({"--stride": stride is not None, "--mode": mode is not None})
+    _only_for(view, dict.fromkeys(conv_only, ("conv",)), conv_only)
     _only_for(
         view,
         {
@@ -150,9 +241,26 @@ def render(
     from symnet.graphviz_io import output_format
 
     chosen = output_format(output) if output is not None else "dot"  # check before drawing
+    from symnet.spec import parse_spec
+
+    parsed = None if spec is None else parse_spec(spec)
+    if parsed is None and view != "conv":
+        raise click.UsageError(f"--view {view} needs a SPEC such as 3-2-2-1.")
+    if parsed is not None and view != "expression" and parsed.is_dense == (view == "conv"):
+        wanted = (
+            "a conv SPEC such as 1x6x6-conv2@3x3-2 (or none)"
+            if view == "conv"
+            else ("a dense SPEC such as 3-2-2-1; draw a conv SPEC with --view conv")
+        )
+        raise click.UsageError(f"--view {view} takes {wanted}; got {parsed}.")
     from symnet.render import diagram
 
-    if view == "network":
+    extra = {}
+    if view == "conv":
+        drawing, extra = _conv_drawing(
+            parsed, kernels, image_shape, position, padding, stride, mode, seed, title
+        )
+    elif view == "network":
         drawing = diagram(
             spec,
             "network",
@@ -198,6 +306,7 @@ def render(
         "nodes": drawing.nodes,
         "edges": drawing.edges,
         "summarised": drawing.summarised,
+        **extra,
     }
     if output is None:
         data["dot"] = drawing.source

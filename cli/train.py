@@ -9,6 +9,7 @@ import click
 
 from symnet.cli.options import emit, format_option, output_option, seed_option
 
+CNN_EXAMPLE = "1x8x8-conv16@3x3+same:relu-maxpool2-10:softmax"
 DATA_HELP = (
     "A built-in data set (xor, moons, circles, spirals, digits; regression: sin, cubic, abs, "
     "gaussian) or a CSV file: numeric features, the label in the last column, optional header."
@@ -25,7 +26,8 @@ def _text(result) -> str:
     lines = [
         f"Trained {result.model.spec} on {t['data']} ({t['n_train']} train / {t['n_test']} test "
         f"samples): {result.model.loss} loss, {t['optimizer']} lr {t['lr']:g}, "
-        f"{result.epochs} epochs, {batch}, {t['dtype']}, seed {t['seed']}: {result.seconds:.2f} s",
+        f"{result.epochs} epochs, {batch}, {t['dtype']}, seed {t['seed']}: {result.seconds:.2f} s "
+        f"({1000 * result.summary()['epoch_seconds']:.0f} ms per epoch)",
         f"  train: loss {result.train_loss:.6g}  accuracy {_percent(result.train_accuracy)}",
     ]
     if result.test_loss is not None:
@@ -87,6 +89,18 @@ def _text(result) -> str:
     default=None,
     help="Save the loss and accuracy curves (.png or .svg).",
 )
+@click.option(
+    "--plot-kernels",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Conv specs: save a picture of the learned kernels (.png or .svg).",
+)
+@click.option(
+    "--plot-maps",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Conv specs: save the feature maps of the first sample (.png or .svg).",
+)
 @click.option("--show-code", is_flag=True, help="Print the generated training step first.")
 @format_option("text")
 @click.pass_context
@@ -106,6 +120,8 @@ def train(
     output,
     force,
     plot,
+    plot_kernels,
+    plot_maps,
     show_code,
     format,
 ):
@@ -120,6 +136,12 @@ def train(
       symnet train 2-16:relu-16:relu-1:sigmoid --data moons --seed 0 --json
       symnet train 64-64:relu-10:softmax --data digits -o digits.npz --plot digits.png
       symnet train 1-16:tanh-1 --data sin --optimizer momentum --lr 0.05
+      symnet train 1x8x8-conv16@3x3+same:relu-maxpool2-10:softmax --data digits --json
+
+    Conv specs start with an image CxHxW and may use the layers
+    convK@KHxKW[/S][+same|+full][:ACT], maxpoolN, avgpoolN and flatten before the dense
+    layers; each data row is read as an image, pixels in (channel, row, column) order
+    (digits rows are 1x8x8 images).
     """
     from symnet.data import load_data
     from symnet.exceptions import SymnetError
@@ -129,6 +151,9 @@ def train(
     from symnet.train import train as run_training
 
     parsed = parse_spec(spec)
+    if parsed.is_dense and (plot_kernels or plot_maps):
+        option = "--plot-kernels" if plot_kernels else "--plot-maps"
+        raise click.UsageError(f"{option} needs a conv spec such as {CNN_EXAMPLE}; got {spec}.")
     loss = loss or default_training_loss(parsed)
     check_loss(parsed, loss)
     if output is not None and output.exists() and not force:
@@ -170,9 +195,20 @@ def train(
     else:
         result = run_training(parsed, data, **options)
     summary = result.summary()
+    pictures = []
     if plot is not None:
         summary["plot"] = str(plot_history(result, plot))
-    emit(ctx, text=_text(result) + (f"\nCurves: {summary['plot']}" if plot else ""), data=summary)
+        pictures.append(f"Curves: {summary['plot']}")
+    if plot_kernels or plot_maps:
+        from symnet.conv_plots import plot_feature_maps, plot_learned_kernels
+
+        if plot_kernels:
+            summary["plot_kernels"] = str(plot_learned_kernels(result.model, plot_kernels))
+            pictures.append(f"Kernels: {summary['plot_kernels']}")
+        if plot_maps:
+            summary["plot_maps"] = str(plot_feature_maps(result.model, data.X[0], plot_maps))
+            pictures.append(f"Feature maps of sample 0: {summary['plot_maps']}")
+    emit(ctx, text="\n".join([_text(result), *pictures]), data=summary)
     if result.stopped == "interrupted":
         click.echo(f"Interrupted: {result.message}", err=True)
         sys.exit(130)

@@ -38,6 +38,7 @@ import sympy as sp
 
 from symnet.exceptions import DataError, SpecError
 from symnet.kernels import Kernel, resolve_kernel
+from symnet.shapes import MODES, PADDINGS, check_options, output_shape, pad_widths
 from symnet.size import require_at_most
 
 __all__ = [
@@ -61,8 +62,6 @@ __all__ = [
     "input_gradient",
 ]
 
-PADDINGS = ("valid", "same", "full")
-MODES = ("correlate", "convolve")
 #: The most multiply-adds one call may do before it is refused.
 MAX_CONV_WORK = 10_000_000_000
 # Elements of one row block of the running sum (about 128 KiB of float64: stays in L2).
@@ -135,60 +134,6 @@ def flip_explanation(kernel) -> str:
             else "the flip changes this kernel, so the two images differ",
         ]
     )
-
-
-def _check_options(padding: str, stride: int, mode: str) -> None:
-    if padding not in PADDINGS:
-        raise SpecError(f"padding must be one of {', '.join(PADDINGS)}; got {padding!r}")
-    if mode not in MODES:
-        raise SpecError(f"mode must be one of {', '.join(MODES)}; got {mode!r}")
-    if isinstance(stride, bool) or not isinstance(stride, int | np.integer) or stride < 1:
-        raise SpecError(f"stride must be a whole number of at least 1; got {stride!r}")
-
-
-def pad_widths(kernel_shape: tuple[int, int], padding: str, mode: str = "correlate"):
-    """Zero rows/columns added ((top, bottom), (left, right)) for ``padding``.
-
-    Notes
-    -----
-    NOTE: ``valid`` adds none (only windows fully inside the image); ``full`` adds kh-1
-    and kw-1 on every side (every window that overlaps the image); ``same`` adds kh-1 in
-    total, (kh-1)//2 on top when correlating and kh//2 when convolving, so an even kernel
-    gives the same image as ``scipy.signal.correlate2d``/``convolve2d`` (and as PyTorch's
-    ``padding="same"`` for correlation). Padding is zero fill.
-    """
-    _check_options(padding, 1, mode)
-    pads = []
-    for k in kernel_shape:
-        if padding == "valid":
-            pads.append((0, 0))
-        elif padding == "full":
-            pads.append((k - 1, k - 1))
-        else:
-            before = (k - 1) // 2 if mode == "correlate" else k // 2
-            pads.append((before, k - 1 - before))
-    return tuple(pads)
-
-
-def output_shape(image_shape, kernel_shape, padding="valid", stride=1, mode="correlate"):
-    """(rows, cols) of the output; DataError when the kernel does not fit.
-
-    NOTE: with stride s the output is every s-th pixel of the stride-1 output, starting
-    at the first: rows = (H + padding - kh) // s + 1.
-
-    >>> output_shape((28, 28), (3, 3)), output_shape((28, 28), (3, 3), "same", 2)
-    ((26, 26), (14, 14))
-    """
-    _check_options(padding, stride, mode)
-    pads = pad_widths(kernel_shape, padding, mode)
-    sizes = [n + sum(p) - k for n, k, p in zip(image_shape, kernel_shape, pads)]
-    if min(sizes) < 0:
-        rows, cols = image_shape[:2]
-        raise DataError(
-            f"the {kernel_shape[0]}x{kernel_shape[1]} kernel is larger than the {rows}x{cols} "
-            "image with padding 'valid'; use padding 'same' or 'full', or a smaller kernel"
-        )
-    return tuple(size // stride + 1 for size in sizes)
 
 
 def _as_matrix(kernel) -> sp.ImmutableMatrix:
@@ -319,7 +264,7 @@ def dot_product(
     >>> dot_product("blur", (0, 0), (3, 3), padding="same").expression
     p_{0,0}/9 + p_{0,1}/9 + p_{1,0}/9 + p_{1,1}/9
     """
-    _check_options(padding, stride, mode)
+    check_options(padding, stride, mode)
     weights = _as_matrix(kernel)
     if mode == "convolve":
         weights = flip(weights)
@@ -399,7 +344,7 @@ def filter_image(image, kernel, padding: str = "valid", stride: int = 1, mode: s
     ndarray, shape (rows, cols) or (rows, cols, C)
         float32 for a float32 image, else float64.
     """
-    _check_options(padding, stride, mode)
+    check_options(padding, stride, mode)
     image = _as_float(image, "image")
     weights = _as_float(_as_array(kernel), "kernel")
     if image.ndim not in (2, 3) or weights.ndim != 2:
@@ -491,7 +436,7 @@ def conv2d(x, weights, padding: str = "valid", stride: int = 1, mode: str = "cor
     >>> conv2d(np.ones((2, 1, 4, 4)), np.ones((3, 1, 3, 3))).shape
     (2, 3, 2, 2)
     """
-    _check_options(padding, stride, mode)
+    check_options(padding, stride, mode)
     x, weights = _check_batch(x, weights)
     if mode == "convolve":
         weights = flip(weights)
@@ -525,7 +470,7 @@ def kernel_gradient(x, delta, kernel_shape, padding="valid", stride=1, mode="cor
     tap, the dot product of delta with the same view of the input that the forward pass
     used. symnet.learn_kernel checks this against ``sympy.diff``.
     """
-    _check_options(padding, stride, mode)
+    check_options(padding, stride, mode)
     x, delta = _as_float(x, "input batch"), _as_float(delta, "delta")
     columns, shape, taps = _columns(x, tuple(kernel_shape), padding, stride, mode)
     if delta.ndim != 4 or delta.shape[0] != x.shape[0] or delta.shape[2:] != shape:
@@ -560,7 +505,7 @@ def input_gradient(delta, weights, input_shape, padding="valid", stride=1, mode=
     so ``dL/dx_pad[n,c,i s+u,j s+v] += sum_k delta[n,k,i,j] weights[k,c,u,v]`` (with stride
     1: the full correlation of delta with the flipped kernel); the padding is then cut off.
     """
-    _check_options(padding, stride, mode)
+    check_options(padding, stride, mode)
     delta, weights = _check_batch(delta, np.swapaxes(np.asarray(weights), 0, 1))
     weights = np.swapaxes(weights, 0, 1)
     if mode == "convolve":

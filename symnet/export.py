@@ -95,6 +95,12 @@ def _header(model: Model, framework: str) -> list[str]:
 def export_source(model: Model, framework: str) -> str:
     """The text of a standalone module that rebuilds ``model`` in ``framework``."""
     _require(framework)
+    # NOTE: conv, pooling and flatten layers are not exported yet; say so rather than
+    # write a module that would treat kernels as dense weights.
+    model.spec.require_dense(
+        f"exporting to {framework}",
+        "export handles dense models only for now; run it with symnet predict",
+    )
     lines = _header(model, framework)
     if framework == "torch":
         layers = "\n".join(f"    {k!r}: {v}," for k, v in _TORCH_LAYERS.items() if v)

@@ -11,7 +11,11 @@ bias       a bias b (a leaf, a parameter)
 z          a weighted sum ``sum_i w_ji a_i (+ b_j)``; for a linear unit it *is* the
            unit's output and carries the unit's name (A, B, y, ...)
 a          an activation ``f(z)`` of a unit with a non-linear activation
+pool       a pooled pixel of an image spec: the max or the mean of its window
 ========== ===================================================================
+
+Image specs (``1x5x5-conv2@3x3:relu-maxpool2-3``) have one input node per pixel and one
+z (and a) node per pixel of every feature map; see :mod:`symnet.conv_graph`.
 
 Each node stores ``symbol`` (a ``sympy.Symbol`` named like the node), ``definition``
 (its value in terms of its predecessors' symbols; ``None`` for leaves), ``layer``
@@ -39,8 +43,8 @@ import sympy as sp
 from sympy.core.mul import _args_sortkey
 
 from symnet.activations import get_activation
-from symnet.naming import Naming
-from symnet.size import MAX_GRAPH_EDGES, graph_edges, require_at_most
+from symnet.naming import ConvNaming, Naming, naming_for
+from symnet.size import MAX_CONV_GRAPH_EDGES, MAX_GRAPH_EDGES, graph_edges, require_at_most
 from symnet.spec import NetworkSpec, parse_spec
 
 __all__ = ["Network", "Layer", "build_network"]
@@ -92,7 +96,7 @@ def _sum(terms: list[sp.Expr]) -> sp.Expr:
 class Network:
     """A dense network as a graph of named SymPy quantities. Build with :func:`build_network`."""
 
-    def __init__(self, spec: NetworkSpec, naming: Naming, bias: bool):
+    def __init__(self, spec: NetworkSpec, naming: Naming | ConvNaming, bias: bool):
         self.spec = spec
         self.naming = naming
         self.bias = bias
@@ -102,6 +106,11 @@ class Network:
         self.loss: str | None = None
         self.loss_node: str | None = None
         self.targets: tuple[str, ...] = ()
+        if not spec.is_dense:  # pixels, conv, pooling and flatten layers, then dense ones
+            from symnet.conv_graph import add_image_layers
+
+            add_image_layers(self)
+            return
         self.inputs = tuple(naming.unit(0, i) for i in range(spec.n_inputs))
         for i, name in enumerate(self.inputs):
             self.add_node(name, "input", layer=0, unit=i)
@@ -289,12 +298,13 @@ class Network:
 
 
 def build_network(spec: str | NetworkSpec, names: str = "seed", bias: bool = False) -> Network:
-    """Build the scalar graph of a dense network.
+    """Build the scalar graph of a network.
 
     Parameters
     ----------
     spec : str or NetworkSpec
-        Layer widths and activations, e.g. ``"3-2-2-1"`` or ``"2-16:relu-1:sigmoid"``.
+        Layer widths and activations, e.g. ``"3-2-2-1"`` or ``"2-16:relu-1:sigmoid"``, or
+        a tiny image spec such as ``"1x5x5-conv2@3x3:relu-maxpool2-3"``.
     names : {"seed", "indexed"}
         The naming scheme (see :mod:`symnet.naming`).
     bias : bool
@@ -305,18 +315,24 @@ def build_network(spec: str | NetworkSpec, names: str = "seed", bias: bool = Fal
     SpecError
         A bad spec or scheme.
     SizeLimitError
-        A network whose scalar graph would be too large (use the layer-level form).
+        A network whose scalar graph would be too large (use the layer-level form); for
+        image specs the limit is :data:`symnet.size.MAX_CONV_GRAPH_EDGES`.
 
     >>> net = build_network("2-1:sigmoid", bias=True)
     >>> net.definition("y"), net.definition("z_y")
     (sigmoid(z_y), X1*w1 + X2*w2 + b1)
     """
     spec = parse_spec(spec)
-    naming = Naming.create(names, spec.widths)
-    require_at_most(
-        graph_edges(spec, bias),
-        MAX_GRAPH_EDGES,
-        f"the scalar graph of {spec}",
-        "use the layer-level form (symnet train) for networks this large",
-    )
+    naming = naming_for(spec, names)
+    if spec.is_dense:
+        limit, hint = MAX_GRAPH_EDGES, "use the layer-level form (symnet train)"
+    else:
+        limit, hint = (
+            MAX_CONV_GRAPH_EDGES,
+            (
+                "the scalar graph is for tiny images such as 1x5x5-conv2@3x3-maxpool2-2; "
+                "use the layer-level form (symnet train, symnet.layers.compile_layers)"
+            ),
+        )
+    require_at_most(graph_edges(spec, bias), limit, f"the scalar graph of {spec}", hint)
     return Network(spec, naming, bias)

@@ -516,9 +516,13 @@ def _lines(spec: NetworkSpec, loss: str) -> tuple[list[str], list[str], list[str
 
 @functools.lru_cache(maxsize=64)
 def _compile(spec: NetworkSpec, loss: str) -> LayerProgram:
-    forward, before_loss, backward = _lines(spec, loss)
-    count = len(spec.layers)
-    names = tuple(n for l in range(1, count + 1) for n in (f"W{l}", f"b{l}"))
+    if spec.is_dense:
+        forward, before_loss, backward = _lines(spec, loss)
+    else:  # conv, pooling and flatten layers: symnet.conv_layers adds their lines
+        from symnet.conv_layers import image_lines
+
+        forward, before_loss, backward = image_lines(spec, loss)
+    names = tuple(name for name, _ in spec.parameter_shapes())
     arguments = ", ".join(names)
     gradients = ", ".join(f"d{n}" for n in names)
     body = "\n    ".join
@@ -536,6 +540,10 @@ def _compile(spec: NetworkSpec, loss: str) -> LayerProgram:
     # tracebacks show the generated line.
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     namespace = _namespace()
+    if not spec.is_dense:
+        from symnet.conv_layers import image_namespace
+
+        namespace.update(image_namespace())
     exec(compile(source, filename, "exec"), namespace)
     functions = (namespace[name] for name in ("train_step", "forward", "evaluate"))
     return LayerProgram(spec, loss, source, names, *functions)

@@ -3,7 +3,9 @@
 File format (version 1). One NumPy ``.npz`` archive, read with ``allow_pickle=False``:
 
 ================ =========================================================================
-``W1, b1, ...``  weights (width_l, width_{l-1}) and biases (width_l,) of every layer
+``W1, b1, ...``  weights (width_l, width_{l-1}) and biases (width_l,) of every dense
+                 layer; a conv layer l has kernels ``K{l}`` (kernels, channels, kh, kw)
+                 and biases ``b{l}`` (kernels,); pooling and flatten layers have none
 ``input_mean``,  the standardisation fitted on the training inputs (x - mean) / scale
 ``input_scale``
 ``classes``      the class labels (classification; empty for regression)
@@ -53,23 +55,30 @@ DTYPES = ("float64", "float32")
 def initial_parameters(
     spec: NetworkSpec, seed: int = 0, dtype: str = "float64"
 ) -> list[np.ndarray]:
-    """Random weights and zero biases, layer by layer (``W1, b1, W2, b2, ...``).
+    """Random weights and zero biases, layer by layer (``W1, b1, ...``; ``K1, b1`` for conv).
 
     Notes
     -----
     NOTE: He initialisation, N(0, 2 / fan_in), for a layer followed by relu or leaky_relu
     (it keeps the variance of z steady through layers that zero half their inputs);
     Xavier/Glorot, N(0, 2 / (fan_in + fan_out)), for every other activation. Biases start at 0.
+    A kernel's fan-in is channels x kh x kw (the terms of one output pixel) and its fan-out
+    kernels x kh x kw, as in PyTorch's and Keras's initialisers.
     """
     rng = np.random.default_rng(seed)
     params = []
-    for fan_in, layer in zip(spec.widths, spec.layers):
+    for name, shape in spec.parameter_shapes():
+        if name.startswith("b"):
+            params.append(np.zeros(shape, dtype=dtype))
+            continue
+        layer = spec.layers[int(name[1:]) - 1]
+        receptive = int(np.prod(shape[2:]))  # kh * kw for kernels, 1 for dense weights
+        fan_in, fan_out = shape[1] * receptive, shape[0] * receptive
         if layer.activation in ("relu", "leaky_relu"):
             std = np.sqrt(2.0 / fan_in)
         else:
-            std = np.sqrt(2.0 / (fan_in + layer.width))
-        params.append(rng.normal(0.0, std, size=(layer.width, fan_in)).astype(dtype))
-        params.append(np.zeros(layer.width, dtype=dtype))
+            std = np.sqrt(2.0 / (fan_in + fan_out))
+        params.append(rng.normal(0.0, std, size=shape).astype(dtype))
     return params
 
 
@@ -99,7 +108,7 @@ class Model:
 
     @property
     def parameter_names(self) -> tuple[str, ...]:
-        return tuple(n for l in range(1, len(self.spec.layers) + 1) for n in (f"W{l}", f"b{l}"))
+        return tuple(name for name, _ in self.spec.parameter_shapes())
 
     @property
     def dtype(self) -> str:
@@ -112,15 +121,24 @@ class Model:
         return compile_layers(self.spec, self.loss)
 
     def inputs(self, X) -> np.ndarray:
-        """``X`` checked, standardised and cast to the model's dtype."""
+        """``X`` checked, standardised and cast to the model's dtype.
+
+        ``X`` is (samples, features); for an image spec, features are the pixels in
+        (channel, row, column) order, and images shaped (samples, C, H, W) are accepted too.
+        """
         try:
             X = np.asarray(X, dtype=np.float64)
         except (TypeError, ValueError):
             raise DataError("inputs must be numbers shaped (samples, features)") from None
+        image = self.spec.image
+        if image is not None and X.ndim == 4 and X.shape[1:] == image.shape:
+            X = X.reshape(len(X), -1)
         if X.ndim != 2 or X.shape[1] != self.spec.n_inputs:
+            shape = ", ".join(map(str, image.shape)) if image else ""
+            images = f" ({image} images, or arrays shaped (N, {shape}))" if image else ""
             raise DataError(
-                f"the model {self.spec} takes {self.spec.n_inputs} features per sample; "
-                f"got data shaped {X.shape}"
+                f"the model {self.spec} takes {self.spec.n_inputs} features per sample"
+                f"{images}; got data shaped {X.shape}"
             )
         if self.standardizer is not None:
             X = self.standardizer.transform(X)

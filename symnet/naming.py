@@ -14,6 +14,25 @@ Two schemes:
 Text names are valid Python identifiers that SymPy parses back to the same symbol, so
 they can reach generated code and JSON output unchanged.
 
+Image specs (:class:`ConvNaming`) add names for pixels, kernel weights and feature maps.
+NOTE: array positions (channel c, row r, column q, kernel tap u, v) count from 0, as in
+NumPy and :mod:`symnet.conv`; layers count from 1 and, in the seed scheme, kernels too,
+as the notes' "Kernel 1 ... Kernel K".
+
+==================== ============================= =====================================
+quantity             seed                          indexed
+==================== ============================= =====================================
+input pixel          ``X_c_r_q``                   ``x_c_r_q``
+kernel weight        ``k{n}_c_u_v`` (kernel n,     ``k{l}_k_c_u_v`` (layer l, kernel k)
+                     numbered across the network)
+kernel bias          ``bk{n}``                     ``b{l}_k``
+conv output pixel    ``F{n}_r_q`` (feature map n), ``a{l}_k_r_q``, ``z{l}_k_r_q``
+                     its sum ``z_F{n}_r_q``
+pooled pixel         ``P{n}_r_q`` (pooled maps     ``a{l}_c_r_q``
+                     numbered across the network)
+dense layers         as for a dense spec (A, B, .., y; w, b numbered over dense layers only)
+==================== ============================= =====================================
+
 >>> names = Naming.create("seed", (3, 2, 2, 1))
 >>> names.weight(1, 0, 0), names.weight(1, 0, 1), names.weight(1, 1, 0)
 ('w1', 'w3', 'w2')
@@ -27,12 +46,14 @@ they can reach generated code and JSON output unchanged.
 from __future__ import annotations
 
 import itertools
+import re
 import string
 from dataclasses import dataclass, field
 
 from symnet.exceptions import SpecError
+from symnet.spec import ConvSpec, DenseSpec, NetworkSpec, PoolSpec
 
-__all__ = ["Naming", "NAMING_SCHEMES"]
+__all__ = ["Naming", "ConvNaming", "NAMING_SCHEMES", "naming_for"]
 
 NAMING_SCHEMES = ("seed", "indexed")
 
@@ -141,3 +162,132 @@ class Naming:
         if letters and digits and not rest:  # X1, w11, b2, y1
             return f"{letters}_{{{digits}}}"
         return name
+
+
+# ``z_`` (a seed sum), letters, an optional number, then "_"-separated indices: k1_0_1_2.
+_INDEXED_NAME = re.compile(r"(z_)?([A-Za-z]+)([0-9]*)((?:_[0-9]+)+)")
+
+
+@dataclass
+class ConvNaming:
+    """Names of every quantity of an image spec (see the table in the module docstring).
+
+    Layer indices are those of ``spec.layers`` (from 1; 0 is the input). The dense
+    layers' methods (:meth:`unit`, :meth:`pre_activation`, :meth:`weight`, :meth:`bias`)
+    take the same arguments as :class:`Naming`'s.
+
+    >>> from symnet.spec import parse_spec
+    >>> names = ConvNaming.create("seed", parse_spec("1x4x4-conv2@3x3:relu-maxpool2-3"))
+    >>> names.pixel(0, 0, 1, 2), names.kernel_weight(1, 1, 0, 2, 2), names.kernel_bias(1, 1)
+    ('X_0_1_2', 'k2_0_2_2', 'bk2')
+    >>> names.pixel(1, 1, 0, 1), names.pixel_sum(1, 1, 0, 1), names.pixel(2, 0, 0, 0)
+    ('F2_0_1', 'z_F2_0_1', 'P1_0_0')
+    >>> names.weight(3, 2, 1), names.unit(3, 0), names.latex("k2_0_2_2")
+    ('w6', 'y1', 'k^{(2)}_{0,2,2}')
+    """
+
+    scheme: str
+    spec: NetworkSpec
+    _dense: Naming = field(repr=False)
+    _first_dense: int = field(repr=False)
+    _offsets: dict[int, int] = field(default_factory=dict, repr=False)
+    _latex: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def create(cls, scheme: str, spec: NetworkSpec) -> ConvNaming:
+        first = next(l for l, layer in enumerate(spec.layers, 1) if isinstance(layer, DenseSpec))
+        tail = [spec.shapes[first - 1], *spec.shapes[first:]]
+        widths = tuple(_count(shape) for shape in tail)
+        naming = cls(scheme, spec, Naming.create(scheme, widths), first)
+        counters = {ConvSpec: 0, PoolSpec: 0}  # kernels and pooled maps, across the network
+        for l, (layer, shape) in enumerate(zip(spec.layers, spec.shapes[1:]), start=1):
+            if type(layer) in counters:
+                naming._offsets[l] = counters[type(layer)]
+                counters[type(layer)] += shape[0]
+        return naming
+
+    # ---- image layers ----
+    def pixel(self, layer: int, c: int, r: int, q: int) -> str:
+        """The value at (c, r, q) of ``layer``'s output maps (layer 0: the input image)."""
+        if layer == 0:
+            return f"{'X' if self.scheme == 'seed' else 'x'}_{c}_{r}_{q}"
+        if self.scheme == "indexed":
+            return f"a{layer}_{c}_{r}_{q}"
+        letter = "F" if isinstance(self.spec.layers[layer - 1], ConvSpec) else "P"
+        return f"{letter}{self._offsets[layer] + c + 1}_{r}_{q}"
+
+    def pixel_sum(self, layer: int, c: int, r: int, q: int) -> str:
+        """The weighted sum z of a conv layer's output pixel (when it has an activation)."""
+        if self.scheme == "indexed":
+            return f"z{layer}_{c}_{r}_{q}"
+        return f"z_{self.pixel(layer, c, r, q)}"
+
+    def kernel_weight(self, layer: int, k: int, c: int, u: int, v: int) -> str:
+        """Weight (u, v) on input channel c of kernel k (from 0) of conv ``layer``."""
+        if self.scheme == "indexed":
+            return f"k{layer}_{k}_{c}_{u}_{v}"
+        return f"k{self._offsets[layer] + k + 1}_{c}_{u}_{v}"
+
+    def kernel_bias(self, layer: int, k: int) -> str:
+        if self.scheme == "indexed":
+            return f"b{layer}_{k}"
+        return f"bk{self._offsets[layer] + k + 1}"
+
+    # ---- dense layers (the tail after the image layers) ----
+    def _tail(self, layer: int) -> int:
+        return layer - self._first_dense + 1
+
+    def unit(self, layer: int, j: int) -> str:
+        if self.scheme == "indexed":
+            return f"a{layer}_{j + 1}"
+        return self._dense.unit(self._tail(layer), j)
+
+    def pre_activation(self, layer: int, j: int) -> str:
+        if self.scheme == "indexed":
+            return f"z{layer}_{j + 1}"
+        return self._dense.pre_activation(self._tail(layer), j)
+
+    def weight(self, layer: int, j: int, i: int) -> str:
+        if self.scheme == "indexed":
+            return f"w{layer}_{j + 1}_{i + 1}"
+        return self._dense.weight(self._tail(layer), j, i)
+
+    def bias(self, layer: int, j: int) -> str:
+        if self.scheme == "indexed":
+            return f"b{layer}_{j + 1}"
+        return self._dense.bias(self._tail(layer), j)
+
+    # ---- LaTeX ----
+    def latex(self, name: str) -> str:
+        """LaTeX for a name made by this scheme: ``F1_0_2`` -> ``F^{(1)}_{0,2}``."""
+        if name not in self._latex:
+            self._latex[name] = self._latex_of(name)
+        return self._latex[name]
+
+    def _latex_of(self, name: str) -> str:
+        match = _INDEXED_NAME.fullmatch(name)
+        if match:
+            z, letters, number, indices = match.groups()
+            text = letters + (f"^{{({number})}}" if number else "")
+            text += f"_{{{indices[1:].replace('_', ',')}}}"
+            return f"z_{{{text}}}" if z else text
+        if name.startswith("bk") and name[2:].isdigit():
+            return f"b_{{k^{{({name[2:]})}}}}"
+        return self._dense.latex(name)
+
+
+def _count(shape: tuple[int, ...]) -> int:
+    total = 1
+    for n in shape:
+        total *= n
+    return total
+
+
+def naming_for(spec: NetworkSpec, scheme: str) -> Naming | ConvNaming:
+    """The naming of ``spec``: :class:`Naming` for a dense spec, :class:`ConvNaming` else."""
+    if spec.is_dense:
+        return Naming.create(scheme, spec.widths)
+    if scheme not in NAMING_SCHEMES:
+        allowed = ", ".join(repr(s) for s in NAMING_SCHEMES)
+        raise SpecError(f"names must be one of {allowed}; got {scheme!r}")
+    return ConvNaming.create(scheme, spec)

@@ -347,7 +347,13 @@ def torch_gradients(
     z = a W^T (+ b) per layer, then the activation; mse = 1/2 sum (y - t)^2, bce from the
     logit, ce = logsumexp(z) - sum t z; the batch loss is the mean. NOTE: torch's ReLU
     and leaky ReLU (slope 0.01) take the same one-sided derivatives at 0 as symnet.
+    Networks with conv and pooling layers are rebuilt by
+    :func:`symnet.conv_check.torch_image_gradients`.
     """
+    if not network.spec.is_dense:
+        from symnet.conv_check import torch_image_gradients
+
+        return torch_image_gradients(network, inputs, targets, params)
     import torch
     import torch.nn.functional as functional
 

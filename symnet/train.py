@@ -141,6 +141,7 @@ class TrainResult:
         keys = ("epochs", "seconds", "train_loss", "train_accuracy", "test_loss", "test_accuracy")
         data = {"spec": str(self.model.spec), "loss": self.model.loss, **self.model.training}
         data.update({key: getattr(self, key) for key in keys})
+        data["epoch_seconds"] = self.seconds / self.epochs if self.epochs else None
         data.update(
             stopped=self.stopped,
             message=self.message,
@@ -212,13 +213,16 @@ def train(
         )
         data = load_data(data, task=task, seed=seed)
     if data.n_features != spec.n_inputs:
+        # NOTE: an image spec reads each row as C*H*W pixels in (channel, row, column)
+        # order; digits rows are 8x8 images, so 1x8x8 fits them.
+        image = f" ({spec.image} images)" if spec.image else ""
         raise DataError(
             f"{data.name} has {data.n_features} features but the spec {spec} takes "
-            f"{spec.n_inputs} inputs"
+            f"{spec.n_inputs} inputs{image}"
         )
     settings = _settings(data, optimizer, lr, epochs, batch_size)
     train_set, test_set = train_test_split(data, test_fraction, seed)
-    standardizer = Standardizer.fit(train_set.X)
+    standardizer = _fit_scaling(spec, train_set.X)
     model = Model(
         spec, loss, initial_parameters(spec, seed, dtype), standardizer, data.task, data.classes
     )
@@ -260,6 +264,23 @@ def train(
     if output is not None:
         result.saved = save_model(model, output, overwrite=overwrite)
     return result
+
+
+def _fit_scaling(spec: NetworkSpec, X: np.ndarray) -> Standardizer:
+    """The input standardisation, fitted on the training inputs ``X``.
+
+    NOTE: a dense spec scales each feature on its own. An image spec scales each
+    *channel*: one mean and one scale for all its pixels (repeated per pixel, so the
+    model file keeps one value per input), so that a kernel sliding over the image meets
+    the same scaling at every position.
+    """
+    if spec.image is None:
+        return Standardizer.fit(X)
+    channels = X.reshape(len(X), spec.image.channels, -1)
+    mean, scale = channels.mean(axis=(0, 2)), channels.std(axis=(0, 2))
+    scale = np.where(scale > 0, scale, 1.0)
+    pixels = spec.image.height * spec.image.width
+    return Standardizer(np.repeat(mean, pixels), np.repeat(scale, pixels))
 
 
 def _blas_threads(threads: int | None):
