@@ -74,7 +74,7 @@ def torch_image_gradients(network, inputs, targets, params: dict[str, float]) ->
     :func:`symnet.shapes.pad_widths` (``torch.nn.functional.pad``), then correlates
     (``conv2d``); pooling uses ``max_pool2d`` / ``avg_pool2d`` with stride = window;
     flatten keeps (channel, row, column) order; dense layers and losses as in
-    :func:`symnet.testing.torch_gradients`. The batch loss is the mean.
+    :func:`symnet.torch_reference.torch_gradients`. The batch loss is the mean.
     """
     import torch
     import torch.nn.functional as functional

@@ -22,7 +22,6 @@ Each route is compared with the symbolic one. Like autograd's ``check_grads``, i
 from __future__ import annotations
 
 import copy
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import networkx as nx
@@ -32,10 +31,12 @@ import sympy as sp
 from symnet.activations import elementary
 from symnet.compile import compile_network, random_inputs, random_parameters
 from symnet.exceptions import SpecError, VerificationError
+from symnet.gradient_report import GradientReport, GradientRow
 from symnet.graph import Network, build_network
 from symnet.losses import add_loss, default_loss, lambdify_modules
 from symnet.size import graph_edges, require_at_most, substituted_size
 from symnet.spec import NetworkSpec
+from symnet.torch_reference import torch_gradients, torch_version
 
 __all__ = [
     "GradientReport",
@@ -62,8 +63,6 @@ MAX_CHECK_EDGES = 6_000
 
 _TINY = float(np.finfo(np.float64).tiny)
 
-_COLUMNS = ("param", "layer", "kind", "row", "col", "value", "symbolic", "compiled", "finite diff")
-
 
 def random_targets(
     network: Network, loss: str, batch: int, seed: int | np.random.Generator = 0
@@ -81,145 +80,6 @@ def random_targets(
     if loss == "bce":
         return rng.integers(0, 2, size=(batch, n)).astype(np.float64)
     return rng.normal(size=(batch, n))
-
-
-@dataclass(frozen=True)
-class GradientRow:
-    """One parameter's gradient by every route; ``torch`` is None when not run.
-
-    ``layer`` counts from 1; ``row`` is the destination unit and ``col`` the source unit
-    (0-based; None for a bias).
-    """
-
-    name: str
-    layer: int
-    kind: str
-    row: int
-    col: int | None
-    value: float
-    symbolic: float
-    compiled: float
-    finite_difference: float
-    torch: float | None
-    abs_error: float
-    rel_error: float
-    passed: bool
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        if self.col is None:
-            del data["col"]
-        if self.torch is None:
-            del data["torch"]
-        return data
-
-
-@dataclass(frozen=True, eq=False)
-class GradientReport:
-    """What :func:`check_gradients` used and found; ``to_dict()`` is the CLI's JSON."""
-
-    spec: str
-    loss: str
-    names: str
-    bias: bool
-    seed: int
-    batch: int
-    eps: float
-    atol: float
-    rtol: float
-    symbolic_route: str
-    symbolic_note: str
-    torch_status: str
-    inputs: np.ndarray = field(repr=False)
-    targets: np.ndarray = field(repr=False)
-    loss_value: float = 0.0
-    rows: tuple[GradientRow, ...] = ()
-
-    @property
-    def max_abs_error(self) -> float:
-        return max((row.abs_error for row in self.rows), default=0.0)
-
-    @property
-    def max_rel_error(self) -> float:
-        return max((row.rel_error for row in self.rows), default=0.0)
-
-    @property
-    def passed(self) -> bool:
-        return all(row.passed for row in self.rows)
-
-    @property
-    def failures(self) -> tuple[GradientRow, ...]:
-        return tuple(row for row in self.rows if not row.passed)
-
-    def to_dict(self) -> dict[str, Any]:
-        settings = ("spec", "loss", "names", "bias", "seed", "batch", "eps", "atol", "rtol")
-        return {
-            **{name: getattr(self, name) for name in settings},
-            "dtype": "float64",
-            "symbolic_route": self.symbolic_route,
-            "symbolic_note": self.symbolic_note,
-            "torch": self.torch_status,
-            "inputs": self.inputs.tolist(),
-            "targets": self.targets.tolist(),
-            "loss_value": self.loss_value,
-            "parameters": [row.to_dict() for row in self.rows],
-            "max_abs_error": self.max_abs_error,
-            "max_rel_error": self.max_rel_error,
-            "passed": self.passed,
-        }
-
-    def failure_message(self) -> str:
-        """One line naming the worst failing parameter and its values ('' when passed)."""
-        if self.passed:
-            return ""
-        worst = max(self.failures, key=lambda r: r.abs_error)
-        where = f"layer {worst.layer} {worst.kind} row {worst.row}"
-        where += "" if worst.col is None else f" col {worst.col}"
-        values = (
-            f"symbolic {worst.symbolic:.9g}, compiled {worst.compiled:.9g}, "
-            f"finite difference {worst.finite_difference:.9g}"
-        )
-        values += "" if worst.torch is None else f", torch {worst.torch:.9g}"
-        more = len(self.failures) - 1
-        return (
-            f"gradient check of {self.spec} (loss {self.loss}) failed for {worst.name} "
-            f"({where}): {values}; |error| {worst.abs_error:.3g} exceeds atol {self.atol:g} + "
-            f"rtol {self.rtol:g} * |symbolic|"
-            + (f" ({more} more parameter(s) failed)" if more else "")
-            + "; a derivative rule disagrees with its function (or a ReLU kink lies within "
-            "eps of the point: try another seed)"
-        )
-
-    def to_text(self) -> str:
-        with_torch = any(row.torch is not None for row in self.rows)
-        head = [*_COLUMNS, *(["torch"] if with_torch else [])]
-        table = [[*head, "abs error", "ok"]]
-        for r in self.rows:
-            numbers = [r.value, r.symbolic, r.compiled, r.finite_difference]
-            numbers += [r.torch] if with_torch else []
-            position = [
-                r.name,
-                str(r.layer),
-                r.kind,
-                str(r.row),
-                "" if r.col is None else str(r.col),
-            ]
-            verdict = [f"{r.abs_error:.1e}", "yes" if r.passed else "NO"]
-            table.append([*position, *(f"{x: .6e}" for x in numbers), *verdict])
-        widths = [max(len(line[k]) for line in table) for k in range(len(table[0]))]
-        lines = [
-            f"gradient check of {self.spec} (names {self.names}, bias {self.bias}), loss "
-            f"{self.loss}, batch {self.batch}, seed {self.seed}, float64",
-            f"symbolic: {self.symbolic_route} ({self.symbolic_note}); torch: {self.torch_status}",
-            f"batch loss = {self.loss_value:.10g}",
-            "",
-            *("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in table),
-            "",
-            f"max abs error {self.max_abs_error:.2e}, max rel error {self.max_rel_error:.2e} "
-            f"(atol {self.atol:g}, rtol {self.rtol:g}, finite-difference step {self.eps:g}): "
-            + ("PASSED" if self.passed else f"FAILED for {len(self.failures)} parameter(s)"),
-        ]
-        return "\n".join(lines)
 
 
 def _diff_cost(network: Network) -> int:
@@ -317,83 +177,6 @@ def symbolic_gradients(
     batch = len(leaves[network.inputs[0]])
     means = {p: float(np.mean(np.broadcast_to(g, (batch,)))) for p, g in gradients.items()}
     return route, note, means
-
-
-def torch_version() -> str | None:
-    """PyTorch's installed version, else None; read from its metadata, without importing it.
-
-    >>> torch_version() is None or torch_version()[0].isdigit()
-    True
-    """
-    import importlib.metadata
-    import importlib.util
-
-    if importlib.util.find_spec("torch") is None:
-        return None
-    try:
-        return importlib.metadata.version("torch")
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown version"
-
-
-def torch_gradients(
-    network: Network, inputs: np.ndarray, targets: np.ndarray, params: dict[str, float]
-) -> dict[str, float]:
-    """Batch-mean gradients by PyTorch autograd of the network rebuilt in torch from its spec.
-
-    Notes
-    -----
-    Written from the spec and the documented loss conventions, not from symnet's graph:
-    z = a W^T (+ b) per layer, then the activation; mse = 1/2 sum (y - t)^2, bce from the
-    logit, ce = logsumexp(z) - sum t z; the batch loss is the mean. NOTE: torch's ReLU
-    and leaky ReLU (slope 0.01) take the same one-sided derivatives at 0 as symnet.
-    Networks with conv and pooling layers are rebuilt by
-    :func:`symnet.conv_check.torch_image_gradients`.
-    """
-    if not network.spec.is_dense:
-        from symnet.conv_check import torch_image_gradients
-
-        return torch_image_gradients(network, inputs, targets, params)
-    import torch
-    import torch.nn.functional as functional
-
-    activations = {
-        "identity": lambda z: z,
-        "relu": torch.relu,
-        "leaky_relu": functional.leaky_relu,  # default negative_slope 0.01
-        "sigmoid": torch.sigmoid,
-        "tanh": torch.tanh,
-        "softmax": lambda z: torch.softmax(z, dim=1),
-    }
-    as_tensor = {"dtype": torch.float64}
-    a = torch.tensor(inputs, **as_tensor)
-    leaves = []
-    for layer in network.layers:
-        W = torch.tensor([[params[w] for w in row] for row in layer.weights], **as_tensor)
-        W.requires_grad_(True)
-        leaves.append((layer.weights, W))
-        z = a @ W.T
-        if layer.biases:
-            b = torch.tensor([params[name] for name in layer.biases], **as_tensor)
-            b.requires_grad_(True)
-            leaves.append(((layer.biases,), b))
-            z = z + b
-        a = activations[layer.activation](z)
-    t = torch.tensor(targets, **as_tensor)
-    if network.loss == "mse":
-        per_sample = 0.5 * ((a - t) ** 2).sum(dim=1)
-    elif network.loss == "bce":
-        per_sample = functional.binary_cross_entropy_with_logits(z, t, reduction="none").sum(dim=1)
-    else:
-        per_sample = torch.logsumexp(z, dim=1) - (t * z).sum(dim=1)
-    per_sample.mean().backward()
-    result = {}
-    for grid, tensor in leaves:
-        grad = tensor.grad.reshape(len(grid), -1)
-        for j, row in enumerate(grid):
-            for i, name in enumerate(row):
-                result[name] = float(grad[j, i])
-    return result
 
 
 def _prepare(network_or_spec, loss, names, bias) -> Network:
