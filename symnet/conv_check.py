@@ -21,6 +21,7 @@ import numpy as np
 
 from symnet.exceptions import SpecError
 from symnet.spec import ConvSpec, DenseSpec, FlattenSpec, PoolSpec
+from symnet.torch_reference import torch_activations
 
 __all__ = ["layer_arrays", "scalar_values", "torch_image_gradients"]
 
@@ -81,14 +82,7 @@ def torch_image_gradients(network, inputs, targets, params: dict[str, float]) ->
 
     from symnet.shapes import pad_widths
 
-    activations = {
-        "identity": lambda z: z,
-        "relu": torch.relu,
-        "leaky_relu": functional.leaky_relu,  # default negative_slope 0.01
-        "sigmoid": torch.sigmoid,
-        "tanh": torch.tanh,
-        "softmax": lambda z: torch.softmax(z, dim=1),
-    }
+    activations = torch_activations()
     spec, as_tensor = network.spec, {"dtype": torch.float64}
     leaves = {}
     for name, grid in _grids(network, need_bias=False):

@@ -15,7 +15,7 @@ import numpy as np
 
 from symnet.graph import Network
 
-__all__ = ["torch_version", "torch_gradients"]
+__all__ = ["torch_version", "torch_activations", "torch_gradients"]
 
 
 def torch_version() -> str | None:
@@ -33,6 +33,25 @@ def torch_version() -> str | None:
         return importlib.metadata.version("torch")
     except importlib.metadata.PackageNotFoundError:
         return "unknown version"
+
+
+def torch_activations() -> dict:
+    """symnet's activation names -> torch functions (rows of a batch on dimension 0).
+
+    NOTE: torch's ReLU and leaky ReLU (slope 0.01) take the same one-sided derivatives at 0
+    as symnet.
+    """
+    import torch
+    import torch.nn.functional as functional
+
+    return {
+        "identity": lambda z: z,
+        "relu": torch.relu,
+        "leaky_relu": functional.leaky_relu,  # default negative_slope 0.01
+        "sigmoid": torch.sigmoid,
+        "tanh": torch.tanh,
+        "softmax": lambda z: torch.softmax(z, dim=1),
+    }
 
 
 def torch_gradients(
@@ -56,14 +75,7 @@ def torch_gradients(
     import torch
     import torch.nn.functional as functional
 
-    activations = {
-        "identity": lambda z: z,
-        "relu": torch.relu,
-        "leaky_relu": functional.leaky_relu,  # default negative_slope 0.01
-        "sigmoid": torch.sigmoid,
-        "tanh": torch.tanh,
-        "softmax": lambda z: torch.softmax(z, dim=1),
-    }
+    activations = torch_activations()
     as_tensor = {"dtype": torch.float64}
     a = torch.tensor(inputs, **as_tensor)
     leaves = []
