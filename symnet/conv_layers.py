@@ -121,8 +121,7 @@ def image_namespace() -> dict:
 
 def _forward(spec: NetworkSpec, printer) -> tuple[list[str], list[str], list[str], list[str]]:
     """(forward lines, output names, sum names, input names) of every layer (index 0: input)."""
-    from symnet.activations import ACTIVATIONS
-    from symnet.layers import BATCH_RULES, _renamed
+    from symnet.layers import BATCH_RULES, _renamed, activation_lines
 
     C, H, W = spec.image.shape
     lines = [f"A0 = X.reshape(X.shape[0], {C}, {H}, {W})"]
@@ -147,17 +146,8 @@ def _forward(spec: NetworkSpec, printer) -> tuple[list[str], list[str], list[str
         else:
             Z = A
             lines.append(f"{A} = {below}.reshape({below}.shape[0], -1).T")
-        if Z == A:
-            pass
-        elif layer.activation == "softmax":
-            lines.append(f"{A} = softmax_columns({Z})")
-        elif layer.activation != "identity":
-            value = ACTIVATIONS[layer.activation].apply(sp.Symbol(Z))
-            lines.append(f"{A} = {printer.doprint(value)}")
-        elif l == count:
-            lines.append(f"Y = {Z}")
-        else:
-            A = Z  # a linear layer's output is its sum
+        if Z != A:
+            A = activation_lines(lines, A, Z, layer.activation, printer)
         outputs.append(A)
         sums.append(Z)
     return lines, outputs, sums, inputs

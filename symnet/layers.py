@@ -113,6 +113,24 @@ def derivative_in_output(activation: str) -> sp.Expr:
     return row.derivative(z).xreplace({row.apply(z): a})
 
 
+def activation_lines(lines: list[str], A: str, Z: str, activation: str, printer) -> str:
+    """Append the line computing output ``A`` of a layer from its sum ``Z``; returns the output.
+
+    The elementwise function is printed from the activation table; softmax uses the shared
+    column softmax. A linear hidden layer needs no line: its output is its sum ``Z``.
+    """
+    if activation == "softmax":
+        lines.append(f"{A} = softmax_columns({Z})")
+    elif activation != "identity":
+        value = ACTIVATIONS[activation].apply(sp.Symbol(Z))
+        lines.append(f"{A} = {printer.doprint(value)}")
+    elif A == "Y":
+        lines.append(f"Y = {Z}")
+    else:
+        return Z
+    return A
+
+
 @functools.cache
 def derive_dense_rule(activation: str, n_in: int = 3, width: int = 2) -> RuleDerivation:
     """Derive a dense layer's backward rule on an ``n_in``-``width``:f-2 scalar instance.
@@ -476,16 +494,7 @@ def _lines(spec: NetworkSpec, loss: str) -> tuple[list[str], list[str], list[str
         Z = f"Z{l}"
         rule = _renamed(BATCH_RULES["Z"], A=outputs[-1], W=f"W{l}", b=f"b{l}")
         forward.append(f"{Z} = {printer.doprint(rule)}")
-        A = "Y" if l == count else f"A{l}"
-        if layer.activation == "softmax":
-            forward.append(f"{A} = softmax_columns({Z})")
-        elif layer.activation != "identity":
-            value = ACTIVATIONS[layer.activation].apply(sp.Symbol(Z))
-            forward.append(f"{A} = {printer.doprint(value)}")
-        elif l == count:
-            forward.append(f"Y = {Z}")
-        else:
-            A = Z  # a linear unit's output is its sum
+        A = activation_lines(forward, "Y" if l == count else f"A{l}", Z, layer.activation, printer)
         sums.append(Z)
         outputs.append(A)
     last = spec.layers[-1]
