@@ -59,6 +59,19 @@ def _check_units(units: int, limit: int = MAX_UNITS) -> int:
     return int(units)
 
 
+def _exact(value) -> sp.Expr:
+    """A SymPy number from a SymPy expression, a Fraction, an int, a float or a numeric string."""
+    from fractions import Fraction
+
+    from symnet.trace import as_number
+
+    if isinstance(value, sp.Basic):
+        return value
+    if isinstance(value, Fraction):
+        return sp.Rational(value.numerator, value.denominator)
+    return as_number(value)  # strings go through its whitelist regex, never SymPy's parser
+
+
 def interpolating_network(
     knots: Sequence, values: Sequence, names: str = "seed"
 ) -> tuple[Network, dict[str, sp.Expr]]:
@@ -81,8 +94,8 @@ def interpolating_network(
     >>> network_formula(net, values)
     ReLU(x) - 2*ReLU(x - 1)
     """
-    knots = [sp.sympify(k) for k in knots]  # numbers from code, never user text
-    values = [sp.sympify(v) for v in values]
+    knots = [_exact(k) for k in knots]
+    values = [_exact(v) for v in values]
     if len(knots) != len(values) or len(knots) < 2:
         raise SpecError("give at least two knots and one value per knot")
     if any(not (b > a) for a, b in zip(knots, knots[1:])):

@@ -40,7 +40,10 @@ __all__ = [
 
 def format_number(value) -> str:
     """A short, exact-where-possible string for a SymPy number."""
-    value = sp.sympify(value) if isinstance(value, (int, float)) else value
+    if isinstance(value, int):
+        value = sp.Integer(value)
+    elif isinstance(value, float):
+        value = sp.Float(value)
     if value.is_Integer or value.is_Rational:
         return str(value)
     if value.is_Number:
