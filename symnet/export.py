@@ -217,6 +217,8 @@ def _namespace(model: Model, framework: str, module: str) -> dict:
             "source with symnet export and run it where it is"
         ) from None
     namespace: dict = {"__name__": f"symnet_export_{framework}"}
+    # NOTE: runs only the module text printed by export_source from the model's validated
+    # spec and float arrays (no user text), so the object equals what the file would build.
     exec(
         compile(export_source(model, framework), f"<symnet export {framework}>", "exec"), namespace
     )
