@@ -8,7 +8,7 @@ Three measurements, each with its baseline in this one process:
    ``np.interp`` through the same knots, on the same grid: the same function, so the same
    error; its time shows what the symbolic route (graph, formula, lambdify) costs.
 2. **Constructed against trained**, N = 4 .. 32 on sin(x): max error and seconds, training
-   with full-batch Adam (4,000 epochs, 256 points, seed 0) through ``symnet.train``.
+   with full-batch Adam (4,000 epochs, 256 points, seed 0) through ``symnet.training.loop``.
 3. **Exact pieces of the k-fold sawtooth**, k = 1 .. 12: exact rational propagation against
    a numeric baseline (the compiled network evaluated on a dyadic grid, 8 points per
    piece, slope changes counted).
@@ -37,9 +37,9 @@ use_environment()  # before NumPy is imported
 import numpy as np  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
-from symnet.approx import construct_approximation, train_approximation  # noqa: E402
-from symnet.compile import compile_network  # noqa: E402
-from symnet.depth import depth_row, network_piecewise, sawtooth_network  # noqa: E402
+from symnet.codegen.scalar import compile_network  # noqa: E402
+from symnet.expressivity.approximation import construct_approximation, train_approximation  # noqa: E402
+from symnet.expressivity.depth import depth_row, network_piecewise, sawtooth_network  # noqa: E402
 from symnet.parse import numpy_function, parse_expression  # noqa: E402
 
 QUICK = "--quick" in sys.argv

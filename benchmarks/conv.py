@@ -3,11 +3,11 @@
 Two workloads (float64 unless stated), each timed side by side in one process:
 
 - one 1024x1024 image, a 3x3 kernel with nine non-zero weights, zero padding ``same``:
-  ``symnet.conv.filter_image`` (shift-and-add over the taps) against
+  ``symnet.conv.filters.filter_image`` (shift-and-add over the taps) against
   ``scipy.ndimage.correlate(mode="constant")`` (the target: within 1.5x), plus PyTorch's
   ``conv2d`` for reference;
 - a batch of 64 x 1 x 28 x 28 images with 8 kernels of 3x3, padding ``valid``:
-  ``symnet.conv.conv2d`` (tap views copied into one matrix, then one BLAS product) against
+  ``symnet.conv.filters.conv2d`` (tap views copied into one matrix, then one BLAS product) against
   PyTorch's ``conv2d`` (the target: within 1.5x; float64 and float32), plus an ``einsum``
   over ``sliding_window_view`` for reference.
 
@@ -76,7 +76,7 @@ def _workloads(torch):
     from numpy.lib.stride_tricks import sliding_window_view
     from scipy import ndimage
 
-    from symnet.conv import conv2d, filter_image
+    from symnet.conv.filters import conv2d, filter_image
 
     rng = np.random.default_rng(0)
     image = rng.uniform(0, 255, (1024, 1024))

@@ -29,13 +29,13 @@ ENVIRONMENT = use_environment(OPENBLAS_NUM_THREADS="1")  # before NumPy is impor
 
 from sympy.core.cache import clear_cache  # noqa: E402
 
-from symnet import backprop, chainrule  # noqa: E402
-from symnet.derivation import derive, direct_gradients  # noqa: E402
-from symnet.derivation_format import derivation_dict  # noqa: E402
+from symnet.calculus import backprop, chainrule  # noqa: E402
+from symnet.calculus.derivation import derive, direct_gradients  # noqa: E402
+from symnet.calculus.derivation_format import derivation_dict  # noqa: E402
 from symnet.exceptions import SizeLimitError  # noqa: E402
-from symnet.graph import build_network  # noqa: E402
-from symnet.losses import add_loss, default_loss  # noqa: E402
-from symnet.spec import parse_spec  # noqa: E402
+from symnet.graph.losses import add_loss, default_loss  # noqa: E402
+from symnet.graph.network import build_network  # noqa: E402
+from symnet.graph.spec import parse_spec  # noqa: E402
 
 SPECS = [
     "3-2-2-1",

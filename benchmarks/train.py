@@ -19,7 +19,7 @@ BLAS threads and with 1 thread (threadpoolctl and torch.set_num_threads).
 The script re-runs itself with ``MALLOC_MMAP_THRESHOLD_=33554432`` and
 ``MALLOC_TRIM_THRESHOLD_=1073741824`` set when they are missing (glibc's allocator can
 otherwise make mid-size NumPy work several times slower). It also trains the two targets
-with ``symnet.train.train`` and reports their accuracies. Results go to
+with ``symnet.training.loop.train`` and reports their accuracies. Results go to
 ``benchmarks/results/train.json``.
 
 Run: ``.venv/bin/python benchmarks/train.py`` (``--quick`` for fewer repeats).
@@ -42,12 +42,12 @@ use_environment()  # before NumPy is imported
 
 import numpy as np  # noqa: E402
 
-from symnet.data import Standardizer, load_data, train_test_split  # noqa: E402
-from symnet.layers import compile_layers  # noqa: E402
-from symnet.modelfile import initial_parameters  # noqa: E402
-from symnet.optimizers import SGD  # noqa: E402
-from symnet.spec import parse_spec  # noqa: E402
-from symnet.train import targets, train  # noqa: E402
+from symnet.codegen.program import compile_layers  # noqa: E402
+from symnet.graph.spec import parse_spec  # noqa: E402
+from symnet.training.data import Standardizer, load_data, train_test_split  # noqa: E402
+from symnet.training.loop import targets, train  # noqa: E402
+from symnet.training.modelfile import initial_parameters  # noqa: E402
+from symnet.training.optimizers import SGD  # noqa: E402
 
 QUICK = "--quick" in sys.argv
 REPEATS = 3 if QUICK else 11

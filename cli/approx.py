@@ -60,14 +60,14 @@ def approx(ctx, expression, units, interval, method, table, plot, seed, format):
       symnet approx "sin(x)" --units 16 --interval -3.14159,3.14159 --json
       symnet approx "x**2" --units 8 --interval 0,1 --method train --plot fit.png
     """
-    from symnet.approx import approximate, error_table, error_table_text
-    from symnet.approx_plots import check_plot_path, plot_comparison, plot_construction
+    from symnet.expressivity.approximation import approximate, error_table, error_table_text
+    from symnet.expressivity.plots import check_plot_path, plot_comparison, plot_construction
 
     if plot is not None:
         check_plot_path(plot)  # refuse a bad file name before any work
     result = approximate(expression, units, interval, method=method, seed=seed)
     data = result.to_dict()
-    from symnet.printing import format_number
+    from symnet.graph.notation import format_number
 
     low, high = (format_number(end) for end in result.interval)
     lines = [

@@ -33,12 +33,17 @@ def collapse(ctx, spec, names, bias, max_terms, format):
       symnet collapse 3-2-2-1 --bias --format latex
       symnet collapse 3-2:relu-1 --json
     """
-    from symnet.size import check_expansion
-    from symnet.spec import parse_spec
+    from symnet.graph.size import check_expansion
+    from symnet.graph.spec import parse_spec
 
     check_expansion(parse_spec(spec), bias, max_terms)  # refuse before importing SymPy
-    from symnet.algebra import collapse as collapse_network
-    from symnet.printing import collapse_dict, collapse_latex, collapse_markdown, collapse_text
+    from symnet.expressivity.collapse import collapse as collapse_network
+    from symnet.graph.notation import (
+        collapse_dict,
+        collapse_latex,
+        collapse_markdown,
+        collapse_text,
+    )
 
     result = collapse_network(spec, names=names, bias=bias, max_terms=max_terms)
     printers = {"text": collapse_text, "latex": collapse_latex, "markdown": collapse_markdown}

@@ -100,10 +100,10 @@ def convolve(
       symnet convolve --kernel outline --grayscale --pixel 200,250
     """
     position = _pixel(pixel)
-    from symnet.conv import dot_product, filter_image
-    from symnet.images import load_input, save_output
-    from symnet.images import side_by_side as save_pair
-    from symnet.kernels import resolve_kernel
+    from symnet.conv.filters import dot_product, filter_image
+    from symnet.conv.images import load_input, save_output
+    from symnet.conv.images import side_by_side as save_pair
+    from symnet.conv.kernels import resolve_kernel
 
     chosen = resolve_kernel(kernel)
     image = load_input(input, grayscale)

@@ -38,8 +38,13 @@ def depth(ctx, k, plot, check, format):
       symnet depth 10 --json
       symnet depth 5 --plot sawtooth.png
     """
-    from symnet.approx_plots import check_plot_path, plot_depth
-    from symnet.depth import depth_table, depth_table_text, network_piecewise, sawtooth_network
+    from symnet.expressivity.depth import (
+        depth_table,
+        depth_table_text,
+        network_piecewise,
+        sawtooth_network,
+    )
+    from symnet.expressivity.plots import check_plot_path, plot_depth
 
     if plot is not None:
         check_plot_path(plot)  # refuse a bad file name before any work

@@ -55,8 +55,8 @@ def derive(ctx, spec, loss, wrt, names, bias, prove, seed, format):
       symnet derive 2-3:tanh-1:sigmoid --loss bce --bias --format markdown
       symnet derive 64-64:relu-64:relu-10:softmax --json
     """
-    from symnet.derivation import derive as derive_gradients
-    from symnet.derivation_format import (
+    from symnet.calculus.derivation import derive as derive_gradients
+    from symnet.calculus.derivation_format import (
         derivation_dict,
         derivation_latex,
         derivation_markdown,

@@ -39,8 +39,8 @@ def export(ctx, model_file, framework, output, force, format):
       symnet train 2-16:relu-16:relu-1:sigmoid --data moons -o moons.npz
       symnet export moons.npz --to torch -o moons_torch.py
     """
-    from symnet.export import write_export
-    from symnet.modelfile import load_model
+    from symnet.training.export import write_export
+    from symnet.training.modelfile import load_model
 
     model = load_model(model_file)
     path = write_export(model, framework, output, overwrite=force)

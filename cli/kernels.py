@@ -30,8 +30,8 @@ def kernels(ctx, kernel, flip, format):
       symnet kernels outline blur sharpen --json
       symnet kernels "0,-1,0;-1,5,-1;0,-1,0" --flip
     """
-    from symnet.conv import flip_explanation
-    from symnet.kernels import KERNELS, resolve_kernel
+    from symnet.conv.filters import flip_explanation
+    from symnet.conv.kernels import KERNELS, resolve_kernel
 
     chosen = {name: resolve_kernel(name) for name in kernel} if kernel else dict(KERNELS)
     if format == "json":

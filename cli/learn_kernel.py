@@ -73,8 +73,8 @@ def learn_kernel(ctx, kernel, image, steps, method, step, crops, crop_size, seed
       symnet learn-kernel "1/9,1/9,1/9;1/9,1/9,1/9;1/9,1/9,1/9" --json
       symnet learn-kernel sharpen --method adam --steps 500
     """
-    from symnet.learn_kernel import learn_kernel as learn
-    from symnet.learn_kernel import plot_fit
+    from symnet.conv.learning import learn_kernel as learn
+    from symnet.conv.learning import plot_fit
 
     fit = learn(kernel, image, steps, method, step, seed, crops, crop_size)
     if plot is not None:

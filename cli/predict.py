@@ -42,9 +42,9 @@ def predict(ctx, model_file, data_name, samples, seed, show, format):
       symnet train 2-16:relu-16:relu-1:sigmoid --data moons -o moons.npz
       symnet predict moons.npz --data moons --seed 1 --json
     """
-    from symnet.data import load_data
-    from symnet.modelfile import load_model
-    from symnet.train import evaluate
+    from symnet.training.data import load_data
+    from symnet.training.loop import evaluate
+    from symnet.training.modelfile import load_model
 
     model = load_model(model_file)
     classes = model.classes if model.task == "classification" else None

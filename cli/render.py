@@ -16,8 +16,8 @@ from symnet.cli.options import (
 )
 
 VIEWS = ("network", "expression", "gradient", "conv")
-LOSSES = ("mse", "bce", "ce")  # symnet.losses.LOSSES, repeated so --help imports nothing
-PADDINGS = ("valid", "same", "full")  # symnet.shapes.PADDINGS
+LOSSES = ("mse", "bce", "ce")  # symnet.graph.losses.LOSSES, repeated so --help imports nothing
+PADDINGS = ("valid", "same", "full")  # symnet.graph.shapes.PADDINGS
 
 
 def _only_for(view: str, allowed: dict[str, tuple[str, ...]], given: dict[str, bool]) -> None:
@@ -40,7 +40,7 @@ def _pair(text: str | None, pattern: str, example: str, option: str) -> tuple[in
 
 def _conv_drawing(spec, kernels, image_shape, position, padding, stride, mode, seed, title):
     """The conv diagram, from --kernel and the options or from the first conv layer of SPEC."""
-    from symnet.render_conv import conv_layer_diagram
+    from symnet.render.conv import conv_layer_diagram
 
     position = _pair(position, ",", "ROW,COL such as 1,2", "--position") or (0, 0)
     shape = _pair(image_shape, "[xX]", "HxW such as 6x6", "--image-shape")
@@ -57,7 +57,7 @@ def _conv_drawing(spec, kernels, image_shape, position, padding, stride, mode, s
             **settings,
         )
         return drawing, {"image_shape": list(shape or (6, 6)), **settings}
-    from symnet.conv_plots import spec_kernels
+    from symnet.training.plots import spec_kernels
 
     given = {"--kernel": bool(kernels), "--image-shape": shape is not None}
     given.update({f"--{k}": v is not None for k, v in settings.items()})
@@ -238,10 +238,10 @@ def render(
             "--tree": tree,
         },
     )
-    from symnet.graphviz_io import output_format
+    from symnet.render.graphviz_io import output_format
 
     chosen = output_format(output) if output is not None else "dot"  # check before drawing
-    from symnet.spec import parse_spec
+    from symnet.graph.spec import parse_spec
 
     parsed = None if spec is None else parse_spec(spec)
     if parsed is None and view != "conv":
@@ -253,7 +253,7 @@ def render(
             else ("a dense SPEC such as 3-2-2-1; draw a conv SPEC with --view conv")
         )
         raise click.UsageError(f"--view {view} takes {wanted}; got {parsed}.")
-    from symnet.render import diagram
+    from symnet.render.network import diagram
 
     extra = {}
     if view == "conv":

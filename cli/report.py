@@ -72,7 +72,7 @@ def report(ctx, spec, names, bias, loss, wrt, data, sections, title, output, for
       symnet report 2-8:relu-1:sigmoid --sections all --title "Moons" -o moons.md
       symnet report 784-128:relu-10:softmax --sections network,backprop -o big.html
     """
-    from symnet.report import build_report, check_report_path
+    from symnet.report.build import build_report, check_report_path
 
     if output is None:
         raise click.UsageError("give the report file: -o REPORT.html or -o REPORT.md")

@@ -33,9 +33,9 @@ def trace(ctx, spec, weights, seed, inputs, names, bias, format):
       symnet trace 1-1:relu --weights w1=-1 --inputs 5     # the notes: ReLU(-5) = 0
       symnet trace 3-2:sigmoid-1:sigmoid --seed 0 --inputs 1,2,3 --json
     """
-    from symnet.printing import trace_dict, trace_latex, trace_markdown, trace_text
-    from symnet.trace import parse_assignments, parse_number
-    from symnet.trace import trace as trace_network
+    from symnet.graph.notation import trace_dict, trace_latex, trace_markdown, trace_text
+    from symnet.numeric.trace import parse_assignments, parse_number
+    from symnet.numeric.trace import trace as trace_network
 
     if weights and seed is not None:
         raise click.UsageError("give either --weights or --seed, not both")

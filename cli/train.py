@@ -143,12 +143,12 @@ def train(
     layers; each data row is read as an image, pixels in (channel, row, column) order
     (digits rows are 1x8x8 images).
     """
-    from symnet.data import load_data
     from symnet.exceptions import SymnetError
-    from symnet.losses import check_loss
-    from symnet.spec import parse_spec
-    from symnet.train import default_training_loss, plot_history
-    from symnet.train import train as run_training
+    from symnet.graph.losses import check_loss
+    from symnet.graph.spec import parse_spec
+    from symnet.training.data import load_data
+    from symnet.training.loop import default_training_loss, plot_history
+    from symnet.training.loop import train as run_training
 
     parsed = parse_spec(spec)
     if parsed.is_dense and (plot_kernels or plot_maps):
@@ -166,7 +166,7 @@ def train(
         seed=seed,
     )
     if show_code and format != "json":
-        from symnet.layers import compile_layers
+        from symnet.codegen.program import compile_layers
 
         click.echo(compile_layers(parsed, loss).source)
     options = dict(
@@ -183,7 +183,7 @@ def train(
     )
     stderr = sys.stderr
     if format != "json" and stderr.isatty():
-        from symnet.train import GENERIC_DEFAULTS, TRAINING_DEFAULTS
+        from symnet.training.loop import GENERIC_DEFAULTS, TRAINING_DEFAULTS
 
         total = epochs or TRAINING_DEFAULTS.get(data.name, GENERIC_DEFAULTS)["epochs"]
         with click.progressbar(
@@ -200,7 +200,7 @@ def train(
         summary["plot"] = str(plot_history(result, plot))
         pictures.append(f"Curves: {summary['plot']}")
     if plot_kernels or plot_maps:
-        from symnet.conv_plots import plot_feature_maps, plot_learned_kernels
+        from symnet.training.plots import plot_feature_maps, plot_learned_kernels
 
         if plot_kernels:
             summary["plot_kernels"] = str(plot_learned_kernels(result.model, plot_kernels))

@@ -68,7 +68,7 @@ def verify(ctx, spec, loss, seed, batch, names, bias, eps, atol, rtol, symbolic,
       symnet verify 4-8:tanh-8:relu-3:softmax --loss ce --json
     """
     from symnet.exceptions import VerificationError
-    from symnet.testing import check_gradients
+    from symnet.testing.gradients import check_gradients
 
     report = check_gradients(
         spec,

@@ -20,8 +20,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from symnet.derivation import derive, walkthrough_text
-from symnet.derivation_format import derivation_markdown
+from symnet.calculus.derivation import derive, walkthrough_text
+from symnet.calculus.derivation_format import derivation_markdown
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -21,8 +21,8 @@ import os
 import shutil
 from pathlib import Path
 
-from symnet.render import demo_diagrams, network_diagram
-from symnet.render_expression import expression_diagram
+from symnet.render.expression import expression_diagram
+from symnet.render.network import demo_diagrams, network_diagram
 
 folder = Path(os.environ.get("SYMNET_OUTPUT_DIR", "demo-output"))
 folder.mkdir(parents=True, exist_ok=True)

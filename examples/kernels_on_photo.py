@@ -19,11 +19,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from symnet.conv import dot_product, flip_explanation
+from symnet.conv.filters import dot_product, flip_explanation
+from symnet.conv.images import demo_kernels
+from symnet.conv.kernels import KERNELS, NOTES_KERNELS
 from symnet.exceptions import RenderError
-from symnet.images import demo_kernels
-from symnet.kernels import KERNELS, NOTES_KERNELS
-from symnet.render_conv import conv_layer_diagram
+from symnet.render.conv import conv_layer_diagram
 
 OUTPUT = Path(os.environ.get("SYMNET_OUTPUT_DIR", "demo-output"))
 

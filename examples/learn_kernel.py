@@ -17,8 +17,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from symnet.kernels import NOTES_KERNELS
-from symnet.learn_kernel import learn_kernel, plot_fit, symbolic_gradient
+from symnet.conv.kernels import NOTES_KERNELS
+from symnet.conv.learning import learn_kernel, plot_fit, symbolic_gradient
 
 OUTPUT = Path(os.environ.get("SYMNET_OUTPUT_DIR", "demo-output"))
 

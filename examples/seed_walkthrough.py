@@ -23,14 +23,14 @@ import os
 from pathlib import Path
 
 from symnet import collapse, trace
-from symnet.approx import demo_approximation
-from symnet.depth import demo_depth
-from symnet.derivation import walkthrough_text
-from symnet.images import demo_kernels
-from symnet.perceptron import perceptron_formula
-from symnet.render import demo_diagrams
-from symnet.report import demo_report
-from symnet.train import demo_training
+from symnet.calculus.derivation import walkthrough_text
+from symnet.conv.images import demo_kernels
+from symnet.expressivity.approximation import demo_approximation
+from symnet.expressivity.depth import demo_depth
+from symnet.expressivity.perceptron import perceptron_formula
+from symnet.render.network import demo_diagrams
+from symnet.report.build import demo_report
+from symnet.training.loop import demo_training
 
 OUTPUT = Path(os.environ.get("SYMNET_OUTPUT_DIR", "demo-output"))
 

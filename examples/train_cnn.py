@@ -17,11 +17,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from symnet.conv_plots import plot_feature_maps, plot_learned_kernels
-from symnet.conv_rules import derive_conv_rule
-from symnet.data import load_data
-from symnet.testing import check_gradients
-from symnet.train import train
+from symnet.codegen.conv_rules import derive_conv_rule
+from symnet.testing.gradients import check_gradients
+from symnet.training.data import load_data
+from symnet.training.loop import train
+from symnet.training.plots import plot_feature_maps, plot_learned_kernels
 
 OUTPUT = Path(os.environ.get("SYMNET_OUTPUT_DIR", "demo-output"))
 CNN = "1x8x8-conv16@3x3+same:relu-maxpool2-10:softmax"

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from symnet.data import load_data, train_test_split
-from symnet.modelfile import load_model
-from symnet.train import train
+from symnet.training.data import load_data, train_test_split
+from symnet.training.loop import train
+from symnet.training.modelfile import load_model
 
 OUTPUT = Path(os.environ.get("SYMNET_OUTPUT_DIR", "demo-output"))
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from symnet.layers import compile_layers, derive_dense_rule, derive_output_rule
-from symnet.train import demo_training
+from symnet.codegen.program import compile_layers, derive_dense_rule, derive_output_rule
+from symnet.training.loop import demo_training
 
 OUTPUT = Path(os.environ.get("SYMNET_OUTPUT_DIR", "demo-output"))
 SPEC = "2-16:relu-16:relu-1:sigmoid"

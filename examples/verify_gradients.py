@@ -13,8 +13,8 @@ Run: python examples/verify_gradients.py
 
 import sympy as sp
 
-from symnet.activations import ACTIVATIONS, Activation
-from symnet.testing import check_gradients
+from symnet.graph.activations import ACTIVATIONS, Activation
+from symnet.testing.gradients import check_gradients
 
 CASES = [
     ("3-2:sigmoid-2:sigmoid-1:sigmoid", "mse", False),  # the notes' backprop example

@@ -33,8 +33,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import sympy as sp
 
-from symnet.activations import NUMPY_FUNCTIONS, ReLU, sigmoid
 from symnet.exceptions import ParseError
+from symnet.graph.activations import NUMPY_FUNCTIONS, ReLU, sigmoid
 
 __all__ = [
     "FUNCTIONS",

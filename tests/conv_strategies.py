@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from symnet.shapes import output_shape, pool_output_shape
+from symnet.graph.shapes import output_shape, pool_output_shape
 
 HIDDEN = ("identity", "relu", "tanh", "sigmoid")
 

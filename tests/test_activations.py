@@ -8,7 +8,8 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from symnet.activations import (
+from symnet.exceptions import SpecError
+from symnet.graph.activations import (
     ACTIVATIONS,
     NUMPY_FUNCTIONS,
     ReLU,
@@ -17,7 +18,6 @@ from symnet.activations import (
     softmax,
     step,
 )
-from symnet.exceptions import SpecError
 
 z = sp.Symbol("z")
 ELEMENTWISE = [name for name, row in ACTIVATIONS.items() if not row.vector]

@@ -9,9 +9,9 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from symnet.algebra import collapse
 from symnet.exceptions import SizeLimitError
-from symnet.graph import build_network
+from symnet.expressivity.collapse import collapse
+from symnet.graph.network import build_network
 from tests.strategies import linear_specs
 
 # The notes' expansion of the 3-2-2-1 network, written out by hand in their order.

@@ -11,8 +11,9 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from symnet.activations import ReLU
-from symnet.approx import (
+from symnet.codegen.scalar import compile_network
+from symnet.exceptions import ParseError, SpecError
+from symnet.expressivity.approximation import (
     MAX_UNITS,
     approximate,
     construct_approximation,
@@ -21,9 +22,8 @@ from symnet.approx import (
     network_formula,
     train_approximation,
 )
-from symnet.compile import compile_network
-from symnet.depth import network_piecewise
-from symnet.exceptions import ParseError, SpecError
+from symnet.expressivity.depth import network_piecewise
+from symnet.graph.activations import ReLU
 from symnet.parse import parse_expression
 
 x = sp.Symbol("x")
@@ -107,8 +107,8 @@ def test_formula_text_reads_like_the_notes():
 
 
 def test_trained_network_is_the_training_modules_model_with_scaling_folded_in():
-    from symnet.data import Dataset
-    from symnet.train import train
+    from symnet.training.data import Dataset
+    from symnet.training.loop import train
 
     result = train_approximation(SIN, "-pi,pi", 8, seed=3, epochs=300, samples=64)
     points = np.linspace(-math.pi, math.pi, 64)
@@ -159,7 +159,7 @@ def test_bad_input_is_a_one_line_symnet_error(call, error):
 
 
 def test_demo_writes_its_pictures(tmp_path):
-    from symnet.approx import demo_approximation
+    from symnet.expressivity.approximation import demo_approximation
 
     text, paths = demo_approximation(tmp_path)
     assert "16 units" in text and len(paths) == 5

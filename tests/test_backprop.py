@@ -8,7 +8,7 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symnet.backprop import (
+from symnet.calculus.backprop import (
     cached_deltas,
     delta_latex,
     delta_symbol,
@@ -20,10 +20,10 @@ from symnet.backprop import (
     reuses,
     sweep_order,
 )
-from symnet.evaluation import backprop_values, forward_values, random_point
 from symnet.exceptions import SpecError
-from symnet.graph import build_network
-from symnet.losses import add_loss, lambdify_modules
+from symnet.graph.losses import add_loss, lambdify_modules
+from symnet.graph.network import build_network
+from symnet.numeric.forward import backprop_values, forward_values, random_point
 from tests.gradient_oracles import (
     finite_difference_gradient,
     leaves,
@@ -124,7 +124,7 @@ def test_lambdified_expanded_gradients_match_finite_differences(spec_loss, seed)
     point = random_point(net, seed)
     values = {sp.Symbol(n): v for n, v in point.items()}
     subs = {}
-    for node in net.topological_order():  # forward values by SymPy, not symnet.evaluation
+    for node in net.topological_order():  # forward values by SymPy, not symnet.numeric.forward
         definition = net.definition(node)
         if definition is not None:
             f = sp.lambdify(

@@ -8,7 +8,7 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from symnet.chainrule import (
+from symnet.calculus.chainrule import (
     MAX_PATHS,
     chain_rule_gradient,
     chain_rule_paths,
@@ -20,8 +20,8 @@ from symnet.chainrule import (
     require_paths,
 )
 from symnet.exceptions import SizeLimitError, SpecError
-from symnet.graph import build_network
-from symnet.losses import add_loss
+from symnet.graph.losses import add_loss
+from symnet.graph.network import build_network
 from tests.gradient_oracles import spec_and_loss
 
 

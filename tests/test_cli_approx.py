@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pytest
 
-import symnet.approx  # noqa: F401 - imported up front, so timings measure the parser alone
+import symnet.expressivity.approximation  # noqa: F401 - imported up front, so timings measure the parser alone
 from symnet.parse import numpy_function, parse_expression
 
 PI = "3.14159"

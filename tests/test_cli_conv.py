@@ -9,7 +9,7 @@ import pytest
 import scipy.signal
 from PIL import Image
 
-from symnet.images import load_image
+from symnet.conv.images import load_image
 
 
 def one_line_error(result, code: int) -> str:

@@ -7,9 +7,9 @@ import json
 import sympy as sp
 from sympy.parsing.sympy_parser import parse_expr
 
-from symnet.evaluation import backprop_values, forward_values, random_point
-from symnet.graph import build_network
-from symnet.losses import add_loss
+from symnet.graph.losses import add_loss
+from symnet.graph.network import build_network
+from symnet.numeric.forward import backprop_values, forward_values, random_point
 
 SEED = "3-2:sigmoid-2:sigmoid-1:sigmoid"
 

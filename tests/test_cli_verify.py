@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from symnet.activations import ACTIVATIONS, Activation
+from symnet.graph.activations import ACTIVATIONS, Activation
 
 ROW_KEYS = {"name", "layer", "kind", "row", "value", "symbolic", "compiled", "finite_difference"}
 

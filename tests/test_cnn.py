@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from symnet.exceptions import DataError, ModelFileError, SpecError
-from symnet.modelfile import Model, load_model, save_model
+from symnet.training.modelfile import Model, load_model, save_model
 
 CNN = "1x8x8-conv16@3x3+same:relu-maxpool2-10:softmax"
 
@@ -39,7 +39,7 @@ def test_the_example_spec_trains_and_its_model_file_round_trips(run_cli, tmp_pat
     assert model.params[0].shape == (8, 1, 3, 3) and model.params[2].shape == (10, 72)
     # NOTE under test: an image spec is standardised per channel, one mean for all pixels.
     assert np.unique(model.standardizer.mean).size == 1
-    from symnet.data import load_data
+    from symnet.training.data import load_data
 
     X = load_data("digits").X[:20]
     flat, images = model.predict(X), model.predict(X.reshape(20, 1, 8, 8))
@@ -73,7 +73,7 @@ def test_mismatched_images_and_unsupported_steps_are_one_line_errors(run_cli, tm
     model = Model.initial("1x4x4-conv2@3x3:relu-3:softmax", "ce")
     with pytest.raises(DataError, match="1x4x4 images"):
         model.predict(np.zeros((2, 15)))
-    from symnet.export import export_source
+    from symnet.training.export import export_source
 
     with pytest.raises(SpecError, match="dense models only"):
         export_source(model, "torch")
@@ -93,8 +93,8 @@ def test_pictures_of_kernels_and_feature_maps(run_cli, tmp_path: Path):
 
 
 def test_feature_maps_are_the_layers_outputs():
-    from symnet.conv import conv2d
-    from symnet.conv_layers import feature_maps, maxpool
+    from symnet.codegen.conv import feature_maps, maxpool
+    from symnet.conv.filters import conv2d
 
     model = Model.initial("2x5x5-conv3@3x3+same:relu-maxpool2-4", "mse", seed=1)
     X = np.random.default_rng(0).normal(size=(2, 50))

@@ -1,4 +1,4 @@
-"""symnet.compile: the generated NumPy code against a hand-written NumPy network.
+"""symnet.codegen.scalar: the generated NumPy code against a hand-written NumPy network.
 
 The reference here is written from the spec alone (weight matrices, NumPy activations,
 the loss formulas), so it shares no code with the graph or the code generator.
@@ -14,7 +14,7 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symnet.compile import (
+from symnet.codegen.scalar import (
     compile_network,
     parameter_vector,
     random_inputs,
@@ -22,8 +22,8 @@ from symnet.compile import (
     validate_identifier,
 )
 from symnet.exceptions import DataError, SpecError
-from symnet.graph import build_network
-from symnet.losses import add_loss
+from symnet.graph.losses import add_loss
+from symnet.graph.network import build_network
 from tests.strategies import loss_for, specs
 
 

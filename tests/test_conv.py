@@ -11,8 +11,8 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from symnet import conv
-from symnet.conv import (
+from symnet.conv import filters as conv
+from symnet.conv.filters import (
     MODES,
     PADDINGS,
     conv2d,
@@ -27,9 +27,9 @@ from symnet.conv import (
     pad_widths,
     window_taps,
 )
+from symnet.conv.kernels import KERNELS
 from symnet.exceptions import DataError, SizeLimitError, SpecError
-from symnet.kernels import KERNELS
-from symnet.render_conv import conv_layer_diagram, conv_layer_dot
+from symnet.render.conv import conv_layer_diagram, conv_layer_dot
 
 SCIPY = {"correlate": scipy.signal.correlate2d, "convolve": scipy.signal.convolve2d}
 

@@ -8,13 +8,18 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symnet.compile import compile_network, random_inputs, random_parameters, validate_identifier
-from symnet.conv_graph import POOLINGS, MaxPool, is_first_max, numpy_is_first_max
+from symnet.codegen.scalar import (
+    compile_network,
+    random_inputs,
+    random_parameters,
+    validate_identifier,
+)
 from symnet.exceptions import SizeLimitError, SpecError
-from symnet.graph import build_network
-from symnet.losses import add_loss
-from symnet.size import graph_edges
-from symnet.testing import check_gradients, random_targets
+from symnet.graph.image import POOLINGS, MaxPool, is_first_max, numpy_is_first_max
+from symnet.graph.losses import add_loss
+from symnet.graph.network import build_network
+from symnet.graph.size import graph_edges
+from symnet.testing.gradients import check_gradients, random_targets
 from tests.conv_strategies import conv_specs
 
 
@@ -91,7 +96,7 @@ def test_max_pooling_function_its_derivative_and_ties():
 
 
 def test_compiled_forward_is_the_convolution_numpy_computes():
-    from symnet.conv import conv2d
+    from symnet.conv.filters import conv2d
 
     net = build_network("2x4x5-conv3@2x3/2+same-maxpool2-1", names="indexed", bias=True)
     compiled = compile_network(net)
@@ -135,7 +140,7 @@ def test_random_conv_specs_pass_check_gradients(text, bias, seed):
 @settings(max_examples=20)
 def test_random_conv_specs_agree_with_torch(text, bias, seed):
     pytest.importorskip("torch")
-    from symnet.conv_check import torch_image_gradients
+    from symnet.testing.conv_check import torch_image_gradients
 
     net = add_loss(build_network(text, bias=bias), "ce" if "softmax" in text else "mse")
     rng = np.random.default_rng(seed)

@@ -9,18 +9,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symnet.compile import compile_network, random_inputs, random_parameters
-from symnet.conv import input_gradient, kernel_gradient
-from symnet.conv_check import layer_arrays, scalar_values
-from symnet.conv_layers import avgpool, avgpool_backward, maxpool, maxpool_backward
-from symnet.conv_rules import derive_conv_rule, derive_pool_rule
-from symnet.graph import build_network
-from symnet.layers import compile_layers
-from symnet.losses import add_loss, default_loss
-from symnet.modelfile import initial_parameters
-from symnet.shapes import pad_widths
-from symnet.spec import parse_spec
-from symnet.testing import random_targets
+from symnet.codegen.conv import avgpool, avgpool_backward, maxpool, maxpool_backward
+from symnet.codegen.conv_rules import derive_conv_rule, derive_pool_rule
+from symnet.codegen.program import compile_layers
+from symnet.codegen.scalar import compile_network, random_inputs, random_parameters
+from symnet.conv.filters import input_gradient, kernel_gradient
+from symnet.graph.losses import add_loss, default_loss
+from symnet.graph.network import build_network
+from symnet.graph.shapes import pad_widths
+from symnet.graph.spec import parse_spec
+from symnet.testing.conv_check import layer_arrays, scalar_values
+from symnet.testing.gradients import random_targets
+from symnet.training.modelfile import initial_parameters
 from tests.conv_strategies import conv_specs
 
 
@@ -67,7 +67,7 @@ def _stated_gradients(x, delta, weights, padding, stride):
     st.sampled_from(["valid", "same", "full"]),
 )
 def test_symnet_conv_computes_the_stated_rules(C, H, W, K, kernel, stride, padding):
-    from symnet.shapes import output_shape
+    from symnet.graph.shapes import output_shape
 
     if padding == "valid" and (kernel[0] > H or kernel[1] > W):
         padding = "same"

@@ -10,10 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from symnet import conv, shapes
+from symnet.conv import filters as conv
 from symnet.exceptions import DataError, SpecError
-from symnet.size import check_expansion, expansion_terms, graph_edges, substituted_size
-from symnet.spec import ConvSpec, DenseSpec, FlattenSpec, ImageInput, PoolSpec, parse_spec
+from symnet.graph import shapes
+from symnet.graph.size import check_expansion, expansion_terms, graph_edges, substituted_size
+from symnet.graph.spec import ConvSpec, DenseSpec, FlattenSpec, ImageInput, PoolSpec, parse_spec
 from tests.conv_strategies import conv_specs
 
 EXAMPLE = "1x8x8-conv8@3x3:relu-maxpool2-10:softmax"
@@ -61,7 +62,7 @@ def test_conv_spec_text_round_trips(text):
 
 @given(conv_specs(max_conv_layers=2, max_kernels=3, max_channels=3))
 def test_shapes_are_the_shapes_numpy_computes(text):
-    """Run the layers on zeros with symnet.conv.conv2d and NumPy reshapes: same shapes."""
+    """Run the layers on zeros with symnet.conv.filters.conv2d and NumPy reshapes: same shapes."""
     spec = parse_spec(text)
     x = np.zeros((1, *spec.image.shape))
     for layer, expected in zip(spec.layers, spec.shapes[1:]):
@@ -172,7 +173,8 @@ def test_size_estimates_of_conv_specs():
 
 def test_spec_parsing_needs_neither_numpy_nor_sympy():
     code = (
-        "import sys, symnet.spec as s; s.parse_spec('1x8x8-conv8@3x3:relu-maxpool2-10').shapes; "
+        "import sys, symnet.graph.spec as s; "
+        "s.parse_spec('1x8x8-conv8@3x3:relu-maxpool2-10').shapes; "
         "print(sorted(m for m in ('numpy', 'sympy') if m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

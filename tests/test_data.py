@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from symnet.data import (
+from symnet.exceptions import DataError, SpecError
+from symnet.training.data import (
     CLASSIFICATION_SETS,
     DATASETS,
     REGRESSION_FUNCTIONS,
@@ -16,7 +17,6 @@ from symnet.data import (
     load_data,
     train_test_split,
 )
-from symnet.exceptions import DataError, SpecError
 
 
 @pytest.mark.parametrize("name", CLASSIFICATION_SETS)

@@ -10,20 +10,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sympy.parsing.sympy_parser import parse_expr
 
-from symnet import activations, losses
-from symnet.derivation import derive, loss_substituted_size, walkthrough_text
-from symnet.derivation_format import (
+from symnet.calculus.derivation import derive, loss_substituted_size, walkthrough_text
+from symnet.calculus.derivation_format import (
     derivation_dict,
     derivation_latex,
     derivation_markdown,
     derivation_text,
 )
-from symnet.evaluation import random_point
+from symnet.calculus.proofs import prove
 from symnet.exceptions import SpecError
-from symnet.graph import build_network
-from symnet.losses import add_loss
-from symnet.proofs import prove
-from symnet.size import substituted_size
+from symnet.graph import activations, losses
+from symnet.graph.losses import add_loss
+from symnet.graph.network import build_network
+from symnet.graph.size import substituted_size
+from symnet.numeric.forward import random_point
 from tests.gradient_oracles import finite_difference_gradient, leaves, spec_and_loss
 
 SEED = "3-2:sigmoid-2:sigmoid-1:sigmoid"

@@ -7,12 +7,12 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symnet.backprop import gradients
-from symnet.descent import ALPHA, descent_step, descent_text, update_rules
-from symnet.evaluation import random_point
+from symnet.calculus.backprop import gradients
+from symnet.calculus.descent import ALPHA, descent_step, descent_text, update_rules
 from symnet.exceptions import SpecError
-from symnet.graph import build_network
-from symnet.losses import add_loss
+from symnet.graph.losses import add_loss
+from symnet.graph.network import build_network
+from symnet.numeric.forward import random_point
 from tests.gradient_oracles import finite_difference_gradient, loss_function, spec_and_loss
 
 

@@ -10,10 +10,10 @@ import types
 import numpy as np
 import pytest
 
-from symnet.data import Standardizer
 from symnet.exceptions import ModelFileError, SpecError
-from symnet.export import export_source, to_torch, write_export
-from symnet.modelfile import Model
+from symnet.training.data import Standardizer
+from symnet.training.export import export_source, to_torch, write_export
+from symnet.training.modelfile import Model
 
 SPECS = [
     ("3-5:relu-4:leaky_relu-1:sigmoid", "bce"),

@@ -6,9 +6,9 @@ import pytest
 import sympy as sp
 from hypothesis import given
 
-from symnet.activations import ACTIVATIONS
 from symnet.exceptions import SizeLimitError
-from symnet.graph import build_network
+from symnet.graph.activations import ACTIVATIONS
+from symnet.graph.network import build_network
 from tests.strategies import specs
 
 

@@ -11,9 +11,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from symnet.conv import filter_image
-from symnet.exceptions import DataError, SpecError
-from symnet.images import (
+from symnet.conv.filters import filter_image
+from symnet.conv.images import (
     demo_kernels,
     load_array,
     load_image,
@@ -24,6 +23,7 @@ from symnet.images import (
     side_by_side,
     to_display,
 )
+from symnet.exceptions import DataError, SpecError
 
 
 def test_the_sample_photo():

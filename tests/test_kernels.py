@@ -10,8 +10,7 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from symnet.exceptions import ParseError, SpecError
-from symnet.kernels import (
+from symnet.conv.kernels import (
     KERNELS,
     MAX_KERNEL_SIZE,
     NOTES_KERNELS,
@@ -20,6 +19,7 @@ from symnet.kernels import (
     parse_kernel,
     resolve_kernel,
 )
+from symnet.exceptions import ParseError, SpecError
 
 
 def test_the_notes_kernels_exactly():

@@ -8,10 +8,7 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symnet.activations import ACTIVATIONS, NUMPY_FUNCTIONS, softmax
-from symnet.compile import compile_network
-from symnet.graph import build_network
-from symnet.layers import (
+from symnet.codegen.program import (
     BATCH_RULES,
     LayerPrinter,
     compile_layers,
@@ -22,8 +19,11 @@ from symnet.layers import (
     softmax_columns,
     softmax_logsumexp_columns,
 )
-from symnet.losses import LOSS_NUMPY_FUNCTIONS, add_loss
-from symnet.spec import parse_spec
+from symnet.codegen.scalar import compile_network
+from symnet.graph.activations import ACTIVATIONS, NUMPY_FUNCTIONS, softmax
+from symnet.graph.losses import LOSS_NUMPY_FUNCTIONS, add_loss
+from symnet.graph.network import build_network
+from symnet.graph.spec import parse_spec
 from tests.strategies import ELEMENTWISE, loss_for, specs
 
 OUTPUT_PAIRS = [("mse", a) for a in (*ELEMENTWISE, "softmax")] + [
@@ -77,7 +77,7 @@ def test_output_rule_is_derived_from_the_loss(loss, activation):
 
 def test_a_wrong_rule_would_be_caught():
     # The check compares real expressions: an output rule that forgets f'(z) fails.
-    from symnet.layers import _zero
+    from symnet.codegen.program import _zero
 
     z, t = sp.symbols("z t")
     derived = sp.diff((ACTIVATIONS["tanh"].apply(z) - t) ** 2 / 2, z)

@@ -9,9 +9,8 @@ import pytest
 import scipy.signal
 from PIL import Image
 
-from symnet.exceptions import DataError, SpecError
-from symnet.kernels import KERNELS, NOTES_KERNELS
-from symnet.learn_kernel import (
+from symnet.conv.kernels import KERNELS, NOTES_KERNELS
+from symnet.conv.learning import (
     fit_kernel,
     learn_kernel,
     loss_and_gradient,
@@ -19,6 +18,7 @@ from symnet.learn_kernel import (
     symbolic_gradient,
     training_pairs,
 )
+from symnet.exceptions import DataError, SpecError
 
 
 @pytest.mark.parametrize(
@@ -87,7 +87,7 @@ def test_recovery_from_pairs_made_by_scipy():
 
 
 def _sample():
-    from symnet.images import sample_image_path
+    from symnet.conv.images import sample_image_path
 
     return sample_image_path()
 

@@ -10,10 +10,9 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from symnet.activations import sigmoid, softmax
 from symnet.exceptions import SpecError
-from symnet.graph import build_network
-from symnet.losses import (
+from symnet.graph.activations import sigmoid, softmax
+from symnet.graph.losses import (
     LOSS_NUMPY_FUNCTIONS,
     LOSSES,
     add_loss,
@@ -22,7 +21,8 @@ from symnet.losses import (
     logsumexp,
     softplus,
 )
-from symnet.spec import parse_spec
+from symnet.graph.network import build_network
+from symnet.graph.spec import parse_spec
 
 finite = st.floats(-30, 30, allow_nan=False)
 

@@ -8,10 +8,16 @@ import zipfile
 import numpy as np
 import pytest
 
-from symnet.data import Standardizer
 from symnet.exceptions import ModelFileError
-from symnet.modelfile import FORMAT_VERSION, Model, initial_parameters, load_model, save_model
-from symnet.spec import parse_spec
+from symnet.graph.spec import parse_spec
+from symnet.training.data import Standardizer
+from symnet.training.modelfile import (
+    FORMAT_VERSION,
+    Model,
+    initial_parameters,
+    load_model,
+    save_model,
+)
 
 
 def _model(dtype="float64"):

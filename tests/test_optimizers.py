@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from symnet.exceptions import SpecError
-from symnet.optimizers import OPTIMIZERS, make_optimizer
+from symnet.training.optimizers import OPTIMIZERS, make_optimizer
 
 
 def _gradients(steps: int, seed: int = 0):

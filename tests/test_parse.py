@@ -17,8 +17,8 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from symnet.activations import ReLU, sigmoid
 from symnet.exceptions import ParseError
+from symnet.graph.activations import ReLU, sigmoid
 from symnet.parse import (
     MAX_DEPTH,
     MAX_LENGTH,

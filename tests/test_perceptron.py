@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symnet.algebra import collapse
-from symnet.perceptron import perceptron, perceptron_formula, perceptron_latex
+from symnet.expressivity.collapse import collapse
+from symnet.expressivity.perceptron import perceptron, perceptron_formula, perceptron_latex
 
 
 def test_linear_and_logistic_regression_read_as_in_the_notes():

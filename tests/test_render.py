@@ -20,11 +20,14 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symnet.dot import Html, html_text
 from symnet.exceptions import RenderError, SpecError
-from symnet.graph import build_network
-from symnet.losses import add_loss, default_loss
-from symnet.render import (
+from symnet.graph.losses import add_loss, default_loss
+from symnet.graph.network import build_network
+from symnet.graph.spec import parse_spec
+from symnet.render.dot import Html, html_text
+from symnet.render.expression import expression_diagram, expression_of
+from symnet.render.gradient import PATH_COLOR, gradient_diagram
+from symnet.render.network import (
     NEGATIVE,
     POSITIVE,
     demo_diagrams,
@@ -33,9 +36,6 @@ from symnet.render import (
     network_svg,
     random_values,
 )
-from symnet.render_expression import expression_diagram, expression_of
-from symnet.render_gradient import PATH_COLOR, gradient_diagram
-from symnet.spec import parse_spec
 from tests.strategies import specs
 
 needs_dot = pytest.mark.skipif(
@@ -305,7 +305,7 @@ def test_html_text_round_trips_through_an_xml_parser(text) -> None:
 
 
 def test_dot_attributes_cannot_carry_links() -> None:
-    from symnet.dot import DotGraph
+    from symnet.render.dot import DotGraph
 
     graph = DotGraph()
     graph.node("n0", Html("a"))
@@ -319,7 +319,7 @@ def test_dot_attributes_cannot_carry_links() -> None:
 @needs_dot
 @pytest.mark.parametrize("view", ["network", "gradient", "expression"])
 def test_hostile_titles_render_literally_without_links(view) -> None:
-    from symnet.render import diagram
+    from symnet.render.network import diagram
 
     drawing = diagram("3-2:sigmoid-1", view, title=HOSTILE)
     svg = drawing.svg()

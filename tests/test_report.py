@@ -13,12 +13,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symnet.exceptions import SpecError
-from symnet.graph import build_network
-from symnet.graphviz_io import GraphvizMissingError
-from symnet.report import DEFAULT_SECTIONS, SECTIONS, build_report, demo_report, resolve_sections
-from symnet.report_document import Equations, Note
-from symnet.report_math import MathContext, latex_rows
-from symnet.report_mathml import mathml_row
+from symnet.graph.network import build_network
+from symnet.render.graphviz_io import GraphvizMissingError
+from symnet.report.build import (
+    DEFAULT_SECTIONS,
+    SECTIONS,
+    build_report,
+    demo_report,
+    resolve_sections,
+)
+from symnet.report.document import Equations, Note
+from symnet.report.latex import MathContext, latex_rows
+from symnet.report.mathml import mathml_row
 
 SEED = "3-2:sigmoid-2:sigmoid-1:sigmoid"
 NAMESPACES = {
@@ -77,7 +83,7 @@ def _text(node) -> str:
 
 
 def _read_back(mathml: str) -> sp.Expr:
-    from symnet.activations import ReLU, sigmoid, tanh
+    from symnet.graph.activations import ReLU, sigmoid, tanh
 
     dom = xml.dom.minidom.parseString(mathml)
     text = _text(dom.documentElement)
@@ -201,12 +207,12 @@ def test_large_network_shows_the_layer_level_form_with_the_reason():
 
 
 def test_graphviz_missing_gives_a_note_not_a_failure(monkeypatch):
-    import symnet.graphviz_io
+    import symnet.render.graphviz_io
 
     def missing(source, format):
         raise GraphvizMissingError("Graphviz's 'dot' program was not found")
 
-    monkeypatch.setattr(symnet.graphviz_io, "render_bytes", missing)
+    monkeypatch.setattr(symnet.render.graphviz_io, "render_bytes", missing)
     report = build_report("2-1:sigmoid", sections="network,backprop")
     notes = [b.text for s in report.sections for b in s.blocks if isinstance(b, Note)]
     assert len(notes) == 2 and all("not drawn" in n for n in notes)

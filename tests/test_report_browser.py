@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from symnet.report import build_report
+from symnet.report.build import build_report
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 BROWSER = next((path for path in map(shutil.which, BROWSERS) if path), None)

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 
 from symnet.exceptions import SpecError
-from symnet.spec import parse_spec
+from symnet.graph.spec import parse_spec
 from tests.strategies import specs
 
 BAD_SPECS = [

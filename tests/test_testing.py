@@ -1,4 +1,4 @@
-"""symnet.testing.check_gradients: it passes on correct rules and catches a wrong one."""
+"""symnet.testing.gradients.check_gradients: it passes on correct rules and catches a wrong one."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symnet.activations import ACTIVATIONS, Activation
 from symnet.exceptions import SizeLimitError, SpecError, VerificationError
-from symnet.graph import build_network
-from symnet.losses import add_loss
-from symnet.testing import (
+from symnet.graph.activations import ACTIVATIONS, Activation
+from symnet.graph.losses import add_loss
+from symnet.graph.network import build_network
+from symnet.testing.gradients import (
     MAX_DIFF_COST,
     check_gradients,
     random_targets,

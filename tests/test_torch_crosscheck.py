@@ -9,8 +9,8 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symnet.activations import ACTIVATIONS, Activation
-from symnet.testing import check_gradients, torch_version
+from symnet.graph.activations import ACTIVATIONS, Activation
+from symnet.testing.gradients import check_gradients, torch_version
 from tests.strategies import loss_for, specs
 
 torch = pytest.importorskip("torch")

@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from symnet.exceptions import SpecError
-from symnet.printing import trace_dict
-from symnet.trace import parse_assignments, parse_number, trace
+from symnet.graph.notation import trace_dict
+from symnet.numeric.trace import parse_assignments, parse_number, trace
 from tests.strategies import specs
 
 NUMPY_ACTIVATIONS = {

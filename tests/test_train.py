@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from symnet.data import Dataset, load_data
 from symnet.exceptions import DataError, ModelFileError, SpecError
-from symnet.modelfile import load_model
-from symnet.spec import parse_spec
-from symnet.train import default_training_loss, demo_training, plot_history, targets, train
+from symnet.graph.spec import parse_spec
+from symnet.training.data import Dataset, load_data
+from symnet.training.loop import default_training_loss, demo_training, plot_history, targets, train
+from symnet.training.modelfile import load_model
 
 
 def test_moons_target_is_met():

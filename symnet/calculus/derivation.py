@@ -1,0 +1,228 @@
+"""Three derivations of every parameter's gradient, and the proof that they agree.
+
+For each parameter w of a network with a loss:
+
+(a) **chain rule over paths** -- dL/dw is the sum over every path from w to L of the
+    product of the edge partials (:mod:`symnet.calculus.chainrule`);
+(b) **backprop** -- one reverse sweep caches delta_n = dL/dn once per node; dL/dw is the
+    delta of the node w feeds times one local partial (:mod:`symnet.calculus.backprop`);
+(c) **direct** -- ``sympy.diff`` of the loss with every definition substituted.
+
+:func:`derive` computes all three (refusing (a) and (c) with a reason when they would be
+too large) and proves (a) = (b) = (c): symbolically on small networks (the differences
+expand to 0) and numerically at a random point on larger ones. Print the result with
+:mod:`symnet.calculus.derivation_format`.
+
+>>> d = derive("3-2:sigmoid-2:sigmoid-1:sigmoid", wrt="w1")
+>>> d.parameters["w1"].factors[0]
+['dL/dy', 'dy/dz_y', 'dz_y/dC', 'dC/dz_C', 'dz_C/dA', 'dA/dz_A', 'dz_A/dw1']
+>>> d.parameters["w1"].backprop, d.parameters["w1"].reuses
+(X1*delta_z_A, ('delta_z_A',))
+>>> d.multiplications, d.proof.method, d.proof.holds
+((92, 23), 'symbolic', True)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from symnet.calculus import backprop, chainrule
+from symnet.calculus.proofs import Proof, prove
+from symnet.exceptions import SizeLimitError, SpecError
+from symnet.graph.losses import add_loss, default_loss
+from symnet.graph.network import Network, build_network
+from symnet.graph.size import MAX_SUBSTITUTED_SIZE, require_at_most, substituted_size
+from symnet.numeric.forward import random_point
+
+__all__ = [
+    "ParameterGradient",
+    "Derivation",
+    "derive",
+    "loss_substituted_size",
+    "direct_gradients",
+    "walkthrough_text",
+    "SYMBOLIC_PROOF_SIZE",
+    "MAX_DIRECT_SIZE",
+    "MAX_DIRECT_WORK",
+]
+
+#: Largest substituted loss (leaves) for which (b) is also written in node symbols, so that
+#: the proof can be symbolic.
+SYMBOLIC_PROOF_SIZE = 400
+# NOTE: sympy.diff of a substituted loss takes ~0.2 ms per leaf for a first-layer weight
+# here, so these limits keep route (c) within seconds.
+#: Largest substituted loss (leaves) that ``sympy.diff`` is asked to differentiate.
+MAX_DIRECT_SIZE = 10_000
+#: Most (substituted-loss leaves x parameters) that ``sympy.diff`` is asked to walk.
+MAX_DIRECT_WORK = 50_000
+
+
+@dataclass
+class ParameterGradient:
+    """The three derivations of dL/d``name``; a route that was refused is None."""
+
+    name: str
+    feeds: str
+    backprop: sp.Expr  # (b): delta symbol of `feeds` times the local partial
+    expanded: sp.Expr | None  # (b) in node symbols only (small networks; else None)
+    reuses: tuple[str, ...]
+    paths: list[tuple[str, ...]] | None = None  # (a): node names, the parameter first
+    factors: list[list[str]] | None = None  # (a): Leibniz factors of each path, loss end first
+    products: list[sp.Expr] | None = None  # (a): the product of each path's partials
+    chain_rule: sp.Expr | None = None  # (a): the sum of the products
+    direct: sp.Expr | None = None  # (c): sympy.diff of the substituted loss
+
+
+@dataclass
+class Derivation:
+    """Everything :func:`derive` found for one network and loss."""
+
+    network: Network
+    loss: str
+    wrt: tuple[str, ...]
+    deltas: dict[str, sp.Expr]  # the cached sweep, loss first, the deltas `wrt` needs
+    parameters: dict[str, ParameterGradient]
+    multiplications: tuple[int, int]
+    users: dict[str, tuple[str, ...]]
+    refused: dict[str, str] = field(default_factory=dict)
+    proof: Proof | None = None
+
+
+def loss_substituted_size(network: Network) -> int:
+    """Estimated leaves of the loss with every definition substituted (:mod:`symnet.graph.size`)."""
+    spec = network.spec
+    one = substituted_size(spec, network.bias)
+    n = spec.n_outputs
+    per_output = one * (n + 1) if spec.layers[-1].activation == "softmax" else one
+    if network.loss == "mse":
+        return n * (per_output + 2)
+    return 2 * n * (one + 1)
+
+
+def direct_gradients(network: Network, wrt: tuple[str, ...]) -> dict[str, sp.Expr]:
+    """(c): ``sympy.diff`` of the fully substituted loss for each of ``wrt`` (size-guarded)."""
+    size = loss_substituted_size(network)
+    what = f"sympy.diff of the substituted loss of {network.spec}"
+    hint = "use the backprop deltas, which need no substitution, or a smaller network"
+    require_at_most(size, min(MAX_DIRECT_SIZE, MAX_SUBSTITUTED_SIZE), what, hint)
+    require_at_most(size * len(wrt), MAX_DIRECT_WORK, what + " for every parameter", hint)
+    loss = network.substituted(chainrule.loss_node(network))
+    return {p: sp.diff(loss, sp.Symbol(p)) for p in wrt}
+
+
+def _select(network: Network, wrt: str | tuple[str, ...]) -> tuple[str, ...]:
+    params = network.parameters  # a fresh tuple per access: read it once
+    if isinstance(wrt, str):
+        wrt = params if wrt == "all" else (wrt,)
+    known = set(params)
+    for name in wrt:
+        if name not in known:
+            shown = f"{params[0]} .. {params[-1]}" if len(params) > 2 else ", ".join(params)
+            raise SpecError(
+                f"unknown --wrt {name!r}: the parameters of {network.spec} are {shown}; "
+                "or use --wrt all"
+            )
+    return tuple(wrt)
+
+
+def _needed_deltas(network: Network, wrt, deltas) -> dict[str, sp.Expr]:
+    """The deltas on some path from ``wrt`` to the loss, in sweep order."""
+    needed: set[str] = set()
+    frontier = list(wrt)
+    while frontier:
+        for successor in network.graph.successors(frontier.pop()):
+            if successor in deltas and successor not in needed:
+                needed.add(successor)
+                frontier.append(successor)
+    return {n: d for n, d in deltas.items() if n in needed}
+
+
+def derive(
+    network: Network | str,
+    loss: str | None = None,
+    wrt: str | tuple[str, ...] = "all",
+    names: str = "seed",
+    bias: bool = False,
+    prove_equal: bool = True,
+    seed: int = 0,
+) -> Derivation:
+    """Derive dL/dw for ``wrt`` (a parameter name, a tuple of them, or ``"all"``) three ways.
+
+    Parameters
+    ----------
+    network : Network or str
+        A network (a loss is added when it has none) or a spec string.
+    loss : {"mse", "bce", "ce"}, optional
+        Default: :func:`symnet.graph.losses.default_loss` (ce for a softmax output, else mse).
+    names, bias
+        Used when ``network`` is a spec string.
+    prove_equal : bool
+        Check (a) = (b) = (c) (see :func:`symnet.calculus.proofs.prove`).
+    seed : int
+        The random point of the numeric proof.
+
+    Raises
+    ------
+    SpecError
+        A bad spec, loss or parameter name.
+    """
+    if isinstance(network, str):
+        network = build_network(network, names=names, bias=bias)
+    if network.loss is None:
+        add_loss(network, loss or default_loss(network.spec))
+    elif loss is not None and loss != network.loss:
+        raise SpecError(f"the network already has the loss {network.loss!r}, not {loss!r}")
+    wrt = _select(network, wrt)
+    deltas = backprop.cached_deltas(network)
+    grads = backprop.gradients(network, deltas)
+    # The node-symbol form of (b) is only needed by the symbolic proof of small networks.
+    small = loss_substituted_size(network) <= SYMBOLIC_PROOF_SIZE
+    expanded = backprop.expanded_deltas(network, deltas) if small else {}
+    reused = backprop.reuses(network, deltas)
+    counts = chainrule.path_counts(network)
+    parameters = {}
+    for p in wrt:
+        feeds = next(iter(network.graph.successors(p)))
+        parameters[p] = ParameterGradient(p, feeds, grads[p], expanded.get(p), reused[p])
+    derivation = Derivation(
+        network,
+        network.loss,
+        wrt,
+        _needed_deltas(network, wrt, deltas),
+        parameters,
+        backprop.multiplication_counts(network),
+        backprop.delta_users(network),
+    )
+    try:
+        chainrule.require_paths(network, wrt, counts=counts)
+        for p, record in parameters.items():
+            record.paths = chainrule.chain_rule_paths(network, p, counts=counts)
+            record.factors = [chainrule.leibniz_factors(network, q) for q in record.paths]
+            record.products = [chainrule.path_product(network, q) for q in record.paths]
+            record.chain_rule = sp.Add(*record.products)
+    except SizeLimitError as error:
+        derivation.refused["chain rule"] = str(error)
+    try:
+        for p, gradient in direct_gradients(network, wrt).items():
+            parameters[p].direct = gradient
+    except SizeLimitError as error:
+        derivation.refused["sympy.diff"] = str(error)
+    if prove_equal:
+        derivation.proof = prove(derivation, seed=seed)
+    return derivation
+
+
+def walkthrough_text() -> str:
+    """The backprop walkthrough of the notes' network 3-2:sigmoid-2:sigmoid-1:sigmoid, as text.
+
+    The gradient of w1 (first layer) and w7 (second layer) by paths, by cached deltas and
+    by ``sympy.diff``, the multiplication counts, and one gradient-descent step.
+    """
+    from symnet.calculus.derivation_format import derivation_text
+    from symnet.calculus.descent import descent_step, descent_text
+
+    derivation = derive("3-2:sigmoid-2:sigmoid-1:sigmoid", loss="mse", wrt=("w11", "w7", "w1"))
+    step = descent_step(derivation.network, random_point(derivation.network, 0), alpha=0.5)
+    return derivation_text(derivation) + "\n\n" + descent_text(step)

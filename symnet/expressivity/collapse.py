@@ -1,0 +1,218 @@
+"""The linearity collapse: why stacked linear layers are one linear function.
+
+For a network whose layers are all linear, :func:`collapse` substitutes the layers into
+the output one at a time (the notes' step-by-step expansion), expands the result into one
+term per input-to-output path, collects the terms by input into *effective weights*, and
+proves that those equal the entries of the product of the weight matrices
+``W_L ... W_2 W_1`` (the difference expands to 0). With a non-linear activation the same
+substitution stays non-linear, and :func:`collapse` finds a numeric witness instead.
+
+>>> result = collapse("3-2-2-1")
+>>> result.paths
+12
+>>> result.effective_weights["X1"]
+w1*w11*w7 + w1*w12*w8 + w10*w12*w2 + w11*w2*w9
+>>> result.identity_proven
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from symnet.graph.network import Network, build_network
+from symnet.graph.size import MAX_EXPANSION_TERMS, check_expansion
+from symnet.graph.spec import NetworkSpec, parse_spec
+
+__all__ = ["Collapse", "collapse", "path_terms", "substitution_steps"]
+
+
+@dataclass
+class Collapse:
+    """The collapse of one network (see :func:`collapse`); its printers are its methods.
+
+    ``steps[k]`` maps each output to its expression after k substitutions; ``terms[o]``
+    lists each expanded term of output ``o`` as its factors in path order (output end
+    first, as the notes write ``w11 w7 w1 X1``); ``effective_weights[o][x]`` is the
+    coefficient of input ``x``; ``effective_bias[o]`` the constant term.
+    """
+
+    network: Network
+    steps: list[dict[str, sp.Expr]]
+    linear: bool
+    terms: dict[str, list[tuple[sp.Symbol, ...]]] = field(default_factory=dict)
+    effective_weights: dict[str, sp.Expr] | dict[str, dict[str, sp.Expr]] = field(
+        default_factory=dict
+    )
+    effective_bias: dict[str, sp.Expr] = field(default_factory=dict)
+    matrix_product: sp.Matrix | None = None
+    bias_product: sp.Matrix | None = None
+    identity_proven: bool = False
+    witness: dict | None = None
+
+    @property
+    def paths(self) -> int:
+        """Number of source-to-output paths: one per expanded term."""
+        return sum(len(terms) for terms in self.terms.values())
+
+    def weights_of(self, output: str) -> dict[str, sp.Expr]:
+        """Effective weights of one output (input name -> expression)."""
+        if len(self.network.outputs) == 1:
+            return self.effective_weights  # type: ignore[return-value]
+        return self.effective_weights[output]  # type: ignore[return-value]
+
+    def _repr_latex_(self) -> str:
+        from symnet.graph.notation import collapse_latex
+
+        return "$$" + collapse_latex(self) + "$$"
+
+    def __str__(self) -> str:
+        from symnet.graph.notation import collapse_text
+
+        return collapse_text(self)
+
+
+def substitution_steps(network: Network) -> list[dict[str, sp.Expr]]:
+    """Each output's expression with one more layer substituted per step.
+
+    Step 0 is the output layer's own definition (in the last hidden layer's names); step
+    k replaces the names of layer ``L - k`` by their definitions; the last step is in the
+    inputs only. Substitution keeps parentheses (no expansion), as the notes write it.
+    """
+    outputs = network.outputs
+    current = {out: _unit_expression(network, out) for out in outputs}
+    steps = [dict(current)]
+    for layer in reversed(network.layers[:-1]):
+        replacements = {sp.Symbol(u): _unit_expression(network, u) for u in layer.units}
+        current = {out: expr.xreplace(replacements) for out, expr in current.items()}
+        steps.append(dict(current))
+    return steps
+
+
+def _unit_expression(network: Network, unit: str) -> sp.Expr:
+    """A unit's output written in the previous layer's names: f(sum), z folded in."""
+    definition = network.definition(unit)
+    if network.kind(unit) == "a":
+        sums = {sp.Symbol(z): network.definition(z) for z in _layer_of(network, unit).sums}
+        definition = definition.xreplace(sums)
+    return definition
+
+
+def _layer_of(network: Network, unit: str):
+    return network.layers[network.graph.nodes[unit]["layer"] - 1]
+
+
+def path_terms(network: Network, output: str) -> list[tuple[sp.Symbol, ...]]:
+    """Every term of the expanded output of a linear network, one per path, in path order.
+
+    A term's factors run from the output back to its source (an input, or a bias), e.g.
+    ``(w11, w7, w1, X1)``. Units are visited in layer order and sources last, so the
+    terms come out in the order the notes list them.
+    """
+    layer_index = network.graph.nodes[output]["layer"]
+    unit = network.graph.nodes[output]["unit"]
+    return list(_terms_into(network, layer_index, unit))
+
+
+def _terms_into(network: Network, layer_index: int, unit: int):
+    if layer_index == 0:
+        yield (sp.Symbol(network.inputs[unit]),)
+        return
+    layer = network.layers[layer_index - 1]
+    for source, weight in enumerate(layer.weights[unit]):
+        for rest in _terms_into(network, layer_index - 1, source):
+            yield (sp.Symbol(weight), *rest)
+    if layer.biases:
+        yield (sp.Symbol(layer.biases[unit]),)
+
+
+def collapse(
+    spec: str | NetworkSpec | Network,
+    names: str = "seed",
+    bias: bool = False,
+    max_terms: int = MAX_EXPANSION_TERMS,
+    seed: int = 0,
+) -> Collapse:
+    """Collapse a network: substitution steps, expansion, effective weights, matrix identity.
+
+    Parameters
+    ----------
+    spec : str, NetworkSpec or Network
+        e.g. ``"3-2-2-1"`` (a ``Network`` is used as it is).
+    names, bias
+        Passed to :func:`symnet.graph.network.build_network`.
+    max_terms : int
+        Refuse (``SizeLimitError``) when the expansion would have more terms than this;
+        the estimate is made from the spec before anything is built.
+    seed : int
+        Seed for the search of a non-linearity witness (non-linear networks only).
+
+    Notes
+    -----
+    For linear layers ``a^(l) = W_l a^(l-1) + b_l``, so
+    ``y = W_L ... W_1 x + (W_L ... W_2 b_1 + ... + W_L b_{L-1} + b_L)``: the effective
+    weights are the entries of the matrix product, and each expanded term is one path.
+    """
+    network = spec if isinstance(spec, Network) else None
+    parsed = network.spec if network else parse_spec(spec)
+    has_bias = network.bias if network else bias
+    check_expansion(parsed, has_bias, max_terms)
+    network = network or build_network(parsed, names=names, bias=bias)
+    steps = substitution_steps(network)
+    if not parsed.is_linear:
+        from symnet.expressivity.witness import linearity_witness
+
+        return Collapse(network, steps, linear=False, witness=linearity_witness(network, seed))
+    result = Collapse(network, steps, linear=True)
+    for out in network.outputs:
+        result.terms[out] = path_terms(network, out)
+    _effective_weights(result)
+    _prove_matrix_identity(result)
+    return result
+
+
+def _effective_weights(result: Collapse) -> None:
+    network = result.network
+    per_output = {}
+    for out in network.outputs:
+        collected = {x: sp.S.Zero for x in network.inputs}
+        constant = sp.S.Zero
+        for factors in result.terms[out]:
+            source = str(factors[-1])
+            if source in collected:
+                collected[source] += sp.Mul(*factors[:-1])
+            else:
+                constant += sp.Mul(*factors)
+        per_output[out] = collected
+        if network.bias:
+            result.effective_bias[out] = constant
+    single = len(network.outputs) == 1
+    result.effective_weights = per_output[network.outputs[0]] if single else per_output
+
+
+def _prove_matrix_identity(result: Collapse) -> None:
+    """Check W_L...W_1 (and the bias chain) against the collected terms and the last step."""
+    network = result.network
+    product = network.weight_matrix(1)
+    offset = network.bias_vector(1)
+    for layer in range(2, len(network.layers) + 1):
+        weights = network.weight_matrix(layer)
+        product = weights * product
+        offset = weights * offset + network.bias_vector(layer)
+    result.matrix_product = product
+    result.bias_product = offset if network.bias else None
+    inputs = sp.Matrix(network.input_symbols)
+    proven = True
+    for row, out in enumerate(network.outputs):
+        weights = result.weights_of(out)
+        for col, x in enumerate(network.inputs):
+            proven &= sp.expand(weights[x] - product[row, col]) == 0
+        if network.bias:
+            proven &= sp.expand(result.effective_bias[out] - offset[row]) == 0
+        # The expanded terms, summed, are also the fully substituted output.
+        substituted = result.steps[-1][out]
+        proven &= sp.expand(substituted - sp.Add(*(sp.Mul(*f) for f in result.terms[out]))) == 0
+        proven &= sp.expand(substituted - (product * inputs + offset)[row]) == 0
+    result.identity_proven = bool(proven)

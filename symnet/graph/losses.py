@@ -1,0 +1,251 @@
+"""Loss functions as nodes of the network graph: targets t and one loss node L.
+
+:func:`add_loss` appends to a :class:`~symnet.graph.network.Network` one ``target`` node per
+output (``t`` for a single output in the seed scheme, else ``t1 .. tn``) and one ``loss``
+node (``L``) whose definition is the per-sample loss and whose in-edges carry the local
+partials, so that the chain rule, backprop and ``sympy.diff`` all start from the same node.
+
+==== ============================== ======================================================
+name output layer                   per-sample loss L (edges into L come from)
+==== ============================== ======================================================
+mse  any                            1/2 sum_k (y_k - t_k)^2            (the outputs y_k)
+bce  1:sigmoid                      softplus(z_y) - t z_y              (the logit z_y)
+ce   n:softmax                      logsumexp(z_1..z_n) - sum_k t_k z_k (the logits z_k)
+==== ============================== ======================================================
+
+>>> from symnet.graph.network import build_network
+>>> net = add_loss(build_network("2-1:sigmoid"), "bce")
+>>> net.definition("L")
+-t*z_y + softplus(z_y)
+>>> net.graph.edges["z_y", "L"]["partial"]
+-t + sigmoid(z_y)
+>>> add_loss(build_network("2-2"), "mse").definition("L")
+(-t1 + y1)**2/2 + (-t2 + y2)**2/2
+
+Notes
+-----
+Each loss is per sample; the loss of a batch is the **mean** over its samples, so batch
+gradients are the mean of the per-sample gradients derived here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from symnet.exceptions import SpecError
+from symnet.graph.activations import NUMPY_FUNCTIONS, SymnetFunction, sigmoid, softmax
+from symnet.graph.network import Network
+from symnet.graph.spec import NetworkSpec
+
+__all__ = [
+    "LOSSES",
+    "LOSS_FORMULAS",
+    "LOSS_NUMPY_FUNCTIONS",
+    "BATCH_REDUCTION",
+    "add_loss",
+    "default_loss",
+    "check_loss",
+    "lambdify_modules",
+    "softplus",
+    "logsumexp",
+]
+
+LOSSES = ("mse", "bce", "ce")
+
+# NOTE: mse carries the factor 1/2 so that dL/dy = y - t, as in most course notes; it is
+# summed (not averaged) over the outputs of one sample.
+LOSS_FORMULAS = {
+    "mse": "L = 1/2 sum_k (y_k - t_k)^2 (squared error per sample, halved)",
+    "bce": "L = softplus(z_y) - t z_y = -t log(y) - (1 - t) log(1 - y), y = sigmoid(z_y)",
+    "ce": "L = logsumexp(z_1..z_n) - sum_k t_k z_k = -sum_k t_k log softmax_k (sum_k t_k = 1)",
+}
+
+# NOTE: the loss of a batch is the mean of the per-sample losses.
+BATCH_REDUCTION = "batch loss = mean of the per-sample losses over the batch"
+
+
+class softplus(SymnetFunction):  # noqa: N801 - printed name, as in the notes' lower-case functions
+    """softplus(z) = log(1 + exp(z)); its derivative is sigmoid(z).
+
+    >>> z = sp.Symbol("z")
+    >>> sp.diff(softplus(z), z), softplus(0)
+    (sigmoid(z), log(2))
+    """
+
+    @classmethod
+    def eval(cls, z):
+        if z.is_zero:
+            return sp.log(2)
+
+    def fdiff(self, argindex=1):
+        return sigmoid(self.args[0])
+
+    def _eval_rewrite_as_log(self, z, **kwargs):
+        return sp.log(1 + sp.exp(z))
+
+    def _eval_evalf(self, prec):
+        return self.rewrite(sp.log)._eval_evalf(prec)
+
+    def _eval_rewrite_as_elementary(self, *args, **kwargs):
+        return self.rewrite(sp.log)
+
+    def _latex_body(self, printer):
+        return rf"\operatorname{{softplus}}\left({printer._print(self.args[0])}\right)"
+
+
+class logsumexp(SymnetFunction):  # noqa: N801
+    """logsumexp(z_1, ..., z_n) = log(exp(z_1) + ... + exp(z_n)); d/dz_k is softmax_k.
+
+    >>> a, b = sp.symbols("a b")
+    >>> sp.diff(logsumexp(a, b), b)
+    softmax(b, a, b)
+    """
+
+    def fdiff(self, argindex=1):
+        return softmax(self.args[argindex - 1], *self.args)
+
+    def _eval_rewrite_as_log(self, *args, **kwargs):
+        return sp.log(sp.Add(*(sp.exp(z) for z in args)))
+
+    def _eval_evalf(self, prec):
+        return self.rewrite(sp.log)._eval_evalf(prec)
+
+    def _eval_rewrite_as_elementary(self, *args, **kwargs):
+        return self.rewrite(sp.log)
+
+    def _latex_body(self, printer):
+        inner = ", ".join(printer._print(z) for z in self.args)
+        return rf"\operatorname{{logsumexp}}\left({inner}\right)"
+
+
+def _np_softplus(z):
+    # log(1 + e^z) = max(z, 0) + log1p(e^-|z|): exp only ever sees -|z|, so no overflow.
+    z = np.asarray(z, dtype=float)
+    with np.errstate(under="ignore"):  # e^-1000 rounding to 0 is the right answer
+        return np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))
+
+
+def _np_logsumexp(*zs):
+    # Shift by the largest logit: exp never sees a positive argument.
+    shift = np.maximum.reduce([np.asarray(z, dtype=float) for z in zs])
+    with np.errstate(under="ignore"):
+        return shift + np.log(sum(np.exp(z - shift) for z in zs))
+
+
+#: SymPy head -> stable NumPy function for the loss functions (merge with NUMPY_FUNCTIONS).
+LOSS_NUMPY_FUNCTIONS = {"softplus": _np_softplus, "logsumexp": _np_logsumexp}
+
+
+def lambdify_modules() -> list:
+    """The ``modules`` argument for ``sympy.lambdify`` of any expression of a network with a loss.
+
+    >>> f = sp.lambdify([sp.Symbol("z")], softplus(sp.Symbol("z")), modules=lambdify_modules())
+    >>> float(f(1000.0)), float(f(-1000.0))
+    (1000.0, 0.0)
+    """
+    return [{**NUMPY_FUNCTIONS, **LOSS_NUMPY_FUNCTIONS}, "numpy"]
+
+
+def default_loss(spec: NetworkSpec) -> str:
+    """The loss used when none is named: ``ce`` for a softmax output, else ``mse``.
+
+    NOTE: a 1:sigmoid output keeps mse by default, as in the notes' squared-error example;
+    ask for ``bce`` explicitly.
+    """
+    return "ce" if spec.layers[-1].activation == "softmax" else "mse"
+
+
+def check_loss(spec: NetworkSpec, loss: str) -> None:
+    """Raise ``SpecError`` unless ``loss`` is known and fits the output layer of ``spec``."""
+    if loss not in LOSSES:
+        allowed = ", ".join(repr(name) for name in LOSSES)
+        raise SpecError(f"loss must be one of {allowed}; got {loss!r}")
+    output = spec.layers[-1]
+    if loss == "bce" and (output.width, output.activation) != (1, "sigmoid"):
+        raise SpecError(
+            f"--loss bce needs a 1:sigmoid output layer; got {output}; "
+            "end the spec with 1:sigmoid or use --loss mse"
+        )
+    if loss == "ce" and output.activation != "softmax":
+        raise SpecError(
+            f"--loss ce needs a softmax output layer (e.g. 3:softmax); got {output}; "
+            "end the spec with N:softmax or use --loss mse"
+        )
+
+
+def _target_names(network: Network) -> tuple[str, ...]:
+    n = len(network.outputs)
+    if network.naming.scheme == "seed" and n == 1:
+        return ("t",)
+    return tuple(f"t{k + 1}" for k in range(n))
+
+
+def _loss_definition(network: Network, loss: str, targets: tuple[sp.Symbol, ...]):
+    """(definition of L, the nodes its edges come from)."""
+    last = network.layers[-1]
+    if loss == "mse":
+        ys = [sp.Symbol(y) for y in network.outputs]
+        terms = [sp.Rational(1, 2) * (y - t) ** 2 for y, t in zip(ys, targets)]
+        return sp.Add(*terms), network.outputs
+    logits = [sp.Symbol(z) for z in last.sums]
+    if loss == "bce":
+        # NOTE: written from the logit, never as -t log(sigmoid(z)): softplus is stable at
+        # |z| = 1000 and dL/dz = sigmoid(z) - t needs no division by y (1 - y).
+        return softplus(logits[0]) - targets[0] * logits[0], last.sums
+    # NOTE: ce from the logits: logsumexp(z) - sum t_k z_k equals -sum t_k log softmax_k
+    # when the targets sum to 1 (one-hot), and dL/dz_k = softmax_k - t_k.
+    cross = sp.Add(*(t * z for t, z in zip(targets, logits)))
+    return logsumexp(*logits) - cross, last.sums
+
+
+def add_loss(network: Network, loss: str) -> Network:
+    """Add target nodes and the loss node to ``network`` (in place) and return it.
+
+    Parameters
+    ----------
+    network : Network
+        A network without a loss yet; it is **mutated**: its graph gains the target nodes
+        (kind ``"target"``) and the loss node (kind ``"loss"``), and the attributes
+        ``loss`` (the loss name), ``loss_node`` (the loss node's name, ``"L"``) and
+        ``targets`` (the target node names, one per output) are set.
+    loss : {"mse", "bce", "ce"}
+        See the module docstring for each definition; ``bce`` needs a 1:sigmoid output,
+        ``ce`` a softmax output.
+
+    Returns
+    -------
+    Network
+        The same object, for chaining.
+
+    Raises
+    ------
+    SpecError
+        An unknown loss, one that does not fit the output layer, or a second loss.
+
+    >>> from symnet.graph.network import build_network
+    >>> net = add_loss(build_network("2-3:softmax", names="indexed"), "ce")
+    >>> net.targets, net.loss_node, sorted(net.graph.predecessors("L"))
+    (('t1', 't2', 't3'), 'L', ['t1', 't2', 't3', 'z1_1', 'z1_2', 'z1_3'])
+    """
+    check_loss(network.spec, loss)
+    if network.loss is not None:
+        raise SpecError(
+            f"this network already has the loss {network.loss!r}; build a new network "
+            "to use another loss"
+        )
+    name = "L"  # no naming scheme gives a unit this name
+    output_layer = len(network.layers)
+    targets = _target_names(network)
+    target_symbols = []
+    for k, target in enumerate(targets):
+        target_symbols.append(network.add_node(target, "target", layer=output_layer, unit=k))
+    definition, sources = _loss_definition(network, loss, tuple(target_symbols))
+    network.add_node(name, "loss", definition, layer=output_layer + 1, unit=0, loss=loss)
+    for source in (*sources, *targets):
+        partial = sp.diff(definition, sp.Symbol(source))
+        network.graph.add_edge(source, name, partial=partial)
+    network.loss = loss
+    network.loss_node = name
+    network.targets = targets
+    return network

@@ -1,0 +1,154 @@
+"""The edge where DOT text meets Graphviz: run ``dot`` and write diagram files.
+
+Everything else in symnet's rendering is pure text (:mod:`symnet.render.dot`,
+:mod:`symnet.render.network`); only this module runs the ``dot`` program, through the
+``graphviz`` package. Files are written atomically (a temporary file in the same folder,
+then :func:`os.replace`), so an interrupted render never leaves half a file.
+
+When ``dot`` is missing, :func:`save_diagram` still writes the DOT source beside the
+requested file (``net.svg`` -> ``net.dot``) and raises a one-line :class:`RenderError`
+naming the install command.
+
+>>> output_format("net.svg"), output_format("NET.PDF"), output_format("net.gv")
+('svg', 'pdf', 'dot')
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from symnet.exceptions import RenderError, SpecError
+from symnet.files import write_bytes_atomic
+
+__all__ = [
+    "Diagram",
+    "FORMATS",
+    "INSTALL_HINT",
+    "GraphvizMissingError",
+    "output_format",
+    "render_bytes",
+    "save_diagram",
+]
+
+#: File suffix -> Graphviz output format ("dot" means the DOT text itself).
+FORMATS = {".dot": "dot", ".gv": "dot", ".svg": "svg", ".png": "png", ".pdf": "pdf"}
+INSTALL_HINT = "install Graphviz (sudo apt-get install graphviz, or brew install graphviz)"
+
+
+class GraphvizMissingError(RenderError):
+    """Graphviz's ``dot`` program is not installed (or not on ``PATH``)."""
+
+
+def output_format(path: str | os.PathLike[str]) -> str:
+    """The format a diagram file gets from its suffix; SpecError for any other suffix."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        allowed = ", ".join(FORMATS)
+        raise SpecError(
+            f"cannot tell the diagram format of {str(path)!r}: its suffix must be one of {allowed}"
+        )
+    return FORMATS[suffix]
+
+
+def render_bytes(source: str, format: str) -> bytes:
+    """Run ``dot -T<format>`` on ``source`` and return what it prints.
+
+    Raises
+    ------
+    RenderError
+        Graphviz is not installed, or ``dot`` rejected the input.
+    """
+    if format not in ("svg", "png", "pdf"):
+        raise SpecError(f"format must be one of 'svg', 'png', 'pdf'; got {format!r}")
+    import graphviz  # the edge: imported only when a picture is actually drawn
+
+    try:
+        return graphviz.pipe("dot", format, source.encode("utf-8"), quiet=True)
+    except graphviz.ExecutableNotFound:
+        message = f"Graphviz's 'dot' program was not found; {INSTALL_HINT}"
+        raise GraphvizMissingError(message) from None
+    except graphviz.CalledProcessError as error:
+        detail = " ".join((error.stderr or b"").decode("utf-8", "replace").split())[:300]
+        raise RenderError(f"Graphviz's dot failed ({detail or 'no message'})") from None
+
+
+def save_diagram(source: str, path: str | os.PathLike[str], format: str | None = None) -> Path:
+    """Write DOT ``source`` to ``path`` as DOT text, SVG, PNG or PDF (from the suffix).
+
+    Parameters
+    ----------
+    source : str
+        DOT text (from :mod:`symnet.render.network`).
+    path : path-like
+        The file to write; its suffix picks the format unless ``format`` is given.
+    format : {"dot", "svg", "png", "pdf"}, optional
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Raises
+    ------
+    RenderError
+        Graphviz is missing (the ``.dot`` file beside ``path`` is written first) or failed.
+    """
+    path = Path(path)
+    format = format or output_format(path)
+    if format == "dot":
+        return write_bytes_atomic(path, source.encode("utf-8"))
+    try:
+        data = render_bytes(source, format)
+    except GraphvizMissingError:
+        dot_path = write_bytes_atomic(path.with_suffix(".dot"), source.encode("utf-8"))
+        raise GraphvizMissingError(
+            f"Graphviz's 'dot' program was not found, so {path} was not drawn; the DOT source "
+            f"is in {dot_path}: {INSTALL_HINT}, then run: dot -T{format} {dot_path} -o {path}"
+        ) from None
+    return write_bytes_atomic(path, data)
+
+
+class Diagram:
+    """A drawn graph: its DOT text and what it shows; displays itself in Jupyter as SVG.
+
+    Attributes
+    ----------
+    source : str
+        The DOT text (pure, from :mod:`symnet.render.network`).
+    view : str
+        ``"network"``, ``"expression"`` or ``"gradient"``.
+    nodes, edges : int
+        How many nodes and edges the drawing has (``<g class="node">`` / ``"edge"`` in SVG).
+    summarised : bool
+        True when a large network was drawn one box per layer.
+    """
+
+    def __init__(self, source: str, view: str, nodes: int, edges: int, summarised: bool = False):
+        self.source = source
+        self.view = view
+        self.nodes = nodes
+        self.edges = edges
+        self.summarised = summarised
+
+    def svg(self) -> str:
+        """The diagram as SVG text (runs Graphviz; RenderError when it is missing)."""
+        return render_bytes(self.source, "svg").decode("utf-8")
+
+    def save(self, path: str | os.PathLike[str], format: str | None = None) -> Path:
+        """Write the diagram to ``path`` (.dot, .svg, .png or .pdf); see :func:`save_diagram`."""
+        return save_diagram(self.source, path, format)
+
+    def _repr_svg_(self) -> str | None:
+        # None lets Jupyter fall back to the text form when Graphviz is missing.
+        try:
+            return self.svg()
+        except RenderError:
+            return None
+
+    def __str__(self) -> str:
+        return self.source
+
+    def __repr__(self) -> str:
+        kind = ", summarised" if self.summarised else ""
+        return f"<Diagram {self.view}: {self.nodes} nodes, {self.edges} edges{kind}>"

@@ -1,0 +1,319 @@
+"""Diagrams of a network: the network itself, an expression DAG, the gradient flow.
+
+Every view is a pure function returning a :class:`~symnet.render.graphviz_io.Diagram` (DOT text
+plus its node and edge counts); Graphviz runs only when the diagram is shown or saved.
+
+``network``
+    One node per *unit* (a unit with an activation is one circle, not a z and an a
+    node), layers as columns, one edge per weight labelled with its name (or its value,
+    coloured by sign and as wide as its magnitude). With biases, each layer after the
+    input gets one ``+1`` node in the column before it, and each bias is an edge from it.
+``expression``
+    See :mod:`symnet.render.expression`.
+``gradient``
+    See :mod:`symnet.render.gradient`.
+
+Counting (what tests and ``symnet render --json`` report) for the network view:
+
+* nodes = units in every layer (inputs included) + one ``+1`` node per layer with biases;
+* edges = weights (+ biases): one edge per parameter.
+
+The notes' 3-2-2-1 network draws 8 nodes and 12 edges; with biases 11 and 17. A network
+with more than ``max_units`` units or ``max_edges`` parameters is drawn one box per
+layer (nodes = layers including the input, edges = layers after it).
+
+>>> diagram = network_diagram("3-2-2-1")
+>>> diagram.nodes, diagram.edges, diagram.summarised
+(8, 12, False)
+>>> network_diagram("3-2-2-1", bias=True).edges
+17
+>>> network_diagram("784-128:relu-10:softmax")
+<Diagram network: 3 nodes, 2 edges, summarised>
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from symnet.graph.spec import NetworkSpec, parse_spec
+from symnet.render.dot import Html, base_graph, html_text
+from symnet.render.graphviz_io import Diagram
+from symnet.render.labels import (
+    ACTIVATION_LABELS,
+    describe,
+    name_html,
+    number_text,
+    small,
+    stack,
+    title_html,
+)
+
+__all__ = [
+    "Diagram",
+    "VIEWS",
+    "MAX_UNITS",
+    "MAX_EDGES",
+    "network_diagram",
+    "network_svg",
+    "random_values",
+    "forward_values",
+    "diagram",
+    "demo_diagrams",
+    "require_positive",
+]
+
+VIEWS = ("network", "expression", "gradient")
+#: Above these sizes a network is drawn one box per layer (change with max_units/max_edges).
+MAX_UNITS = 40
+MAX_EDGES = 200
+
+POSITIVE, NEGATIVE = "#1f5fbf", "#c8102e"  # blue for w > 0, red for w < 0
+FILLS = {"input": "#e3ecfa", "hidden": "#ffffff", "output": "#fdebd3", "bias": "#eeeeee"}
+
+
+def random_values(network, seed: int = 0) -> dict[str, float]:
+    """Random inputs in [-1, 1] and weights drawn with scale 1/sqrt(fan-in), biases 0.1 scale.
+
+    The same ``seed`` gives the same values. Returns name -> value for every input and
+    parameter (units are computed from them by :func:`forward_values`).
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    values = {x: float(rng.uniform(-1, 1)) for x in network.inputs}
+    for layer in network.layers:
+        scale = 1 / np.sqrt(len(layer.inputs))
+        for row in layer.weights:
+            values.update({w: float(rng.normal(0, scale)) for w in row})
+        values.update({b: float(rng.normal(0, 0.1)) for b in layer.biases or ()})
+    return values
+
+
+def forward_values(network, values: Mapping[str, float]) -> dict[str, float]:
+    """``values`` plus the value of every z and unit, from the network's own definitions."""
+    import sympy as sp
+
+    known = {sp.Symbol(name): sp.Float(value) for name, value in values.items()}
+    result = dict(values)
+    for name, definition in network.equations():
+        if name not in network.graph or network.kind(name) not in ("z", "a"):
+            continue
+        if not definition.free_symbols <= set(known):
+            continue  # some input or parameter has no value: leave this unit blank
+        value = float(definition.xreplace(known))
+        known[sp.Symbol(name)] = sp.Float(value)
+        result[name] = value
+    return result
+
+
+def _unit_label(network, layer: int, j: int, values: Mapping[str, float] | None) -> Html:
+    name = network.naming.unit(layer, j)
+    lines = [name_html(name, network.naming)]
+    if layer > 0:
+        activation = ACTIVATION_LABELS[network.layers[layer - 1].activation]
+        if activation:
+            lines.append(small(html_text(activation)))
+    if values is not None and name in values:
+        lines.append(small(html_text(number_text(values[name])), color="#000000"))
+    return stack(lines)
+
+
+def _weight_style(value: float | None, largest: float) -> dict[str, object]:
+    # NOTE: colour is the sign (blue >= 0, red < 0); width is |value| / max |value|.
+    if value is None:
+        return {}
+    width = 0.6 + 3.4 * abs(value) / largest if largest > 0 else 1.0
+    color = POSITIVE if value >= 0 else NEGATIVE
+    return {"color": color, "fontcolor": color, "penwidth": f"{width:.2f}"}
+
+
+def _parameter_label(network, name: str, values: Mapping[str, float] | None) -> Html:
+    label = name_html(name, network.naming)
+    if values is not None and name in values:
+        label = Html(f"{label} = {html_text(number_text(values[name], 2))}")
+    return label
+
+
+def _network_units(network, values, title: Html) -> Diagram:
+    graph = base_graph(title, nodesep=0.35, ranksep=1.4)
+    ids: dict[str, str] = {}
+    last = len(network.layers)
+    columns: list[list[str]] = []
+    for layer, width in enumerate(network.spec.widths):
+        kind = "input" if layer == 0 else "output" if layer == last else "hidden"
+        column = []
+        for j in range(width):
+            name = network.naming.unit(layer, j)
+            ids[name] = f"n{len(ids)}"
+            shape = "doublecircle" if kind == "output" else "circle"
+            label = _unit_label(network, layer, j, values)
+            graph.node(
+                ids[name], label, shape=shape, style="filled", fillcolor=FILLS[kind], width=0.7
+            )
+            column.append(ids[name])
+        columns.append(column)
+    names = set(network.parameters)
+    parameters = [v for p, v in (values or {}).items() if p in names]
+    largest = max((abs(v) for v in parameters), default=0.0)
+    # NOTE: biases are drawn as the textbook's constant unit: one "+1" node per layer, in
+    # the column before it, with one edge per bias, so that edges = parameters.
+    for layer in network.layers:
+        if layer.biases:
+            one = f"n{len(ids)}"
+            ids[f"+1 for layer {layer.index}"] = one
+            graph.node(
+                one,
+                html_text("+1"),
+                shape="circle",
+                style="filled",
+                fillcolor=FILLS["bias"],
+                fontsize=10,
+                width=0.3,
+            )
+            columns[layer.index - 1].append(one)
+        for j, unit in enumerate(layer.units):
+            for i, source in enumerate(layer.inputs):
+                weight = layer.weights[j][i]
+                value = None if values is None else values.get(weight)
+                graph.edge(
+                    ids[source],
+                    ids[unit],
+                    label=_parameter_label(network, weight, values),
+                    **_weight_style(value, largest),
+                )
+            if layer.biases:
+                bias = layer.biases[j]
+                value = None if values is None else values.get(bias)
+                graph.edge(
+                    one,
+                    ids[unit],
+                    label=_parameter_label(network, bias, values),
+                    style="dashed",
+                    **_weight_style(value, largest),
+                )
+    # NOTE: no cluster boxes per layer: Graphviz ignores the unit order inside clusters.
+    for column in columns:
+        graph.same_rank(column, ordered=True)
+    return Diagram(graph.source(), "network", graph.node_count, graph.edge_count)
+
+
+def _network_summary(spec: NetworkSpec, bias: bool, title: Html) -> Diagram:
+    graph = base_graph(title, ranksep=1.0)
+    last = len(spec.layers)
+    for layer, width in enumerate(spec.widths):
+        heading = "inputs" if layer == 0 else "output" if layer == last else f"hidden {layer}"
+        lines = [
+            html_text(heading),
+            small(html_text(f"{width} unit{'s' if width > 1 else ''}"), 11),
+        ]
+        if layer > 0 and spec.layers[layer - 1].activation != "identity":
+            lines.append(small(html_text(ACTIVATION_LABELS[spec.layers[layer - 1].activation]), 11))
+        kind = "input" if layer == 0 else "output" if layer == last else "hidden"
+        graph.node(
+            f"n{layer}", stack(lines), shape="box", style="rounded,filled", fillcolor=FILLS[kind]
+        )
+    widths = spec.widths
+    for layer in range(1, len(widths)):
+        text = f"W{layer}: {widths[layer]}×{widths[layer - 1]}" + (f" + b{layer}" if bias else "")
+        graph.edge(f"n{layer - 1}", f"n{layer}", label=html_text(text))
+    return Diagram(graph.source(), "network", graph.node_count, graph.edge_count, summarised=True)
+
+
+def network_diagram(
+    network,
+    *,
+    names: str = "seed",
+    bias: bool = False,
+    values: Mapping[str, float] | None = None,
+    seed: int | None = None,
+    title: str | None = None,
+    max_units: int = MAX_UNITS,
+    max_edges: int = MAX_EDGES,
+) -> Diagram:
+    """Draw a network: one node per unit, one edge per weight (and bias).
+
+    Parameters
+    ----------
+    network : Network, str or NetworkSpec
+        A built network, or a spec (built with ``names`` and ``bias``).
+    values : mapping, optional
+        Name -> number for inputs and parameters (e.g. :func:`random_values`): edges are
+        labelled with their values, coloured blue (>= 0) or red (< 0) and drawn as wide as
+        their magnitude; units show their computed value.
+    seed : int, optional
+        Draw with :func:`random_values` from this seed (when ``values`` is not given).
+    title : str, optional
+        Drawn literally above the diagram (default: the spec).
+    max_units, max_edges : int
+        Above either (units including inputs; parameters), draw one box per layer.
+    """
+    from symnet.graph.network import Network, build_network
+
+    spec = network.spec if isinstance(network, Network) else parse_spec(network)
+    if isinstance(network, Network):
+        names, bias = network.naming.scheme, network.bias
+    require_positive("max_units", max_units)
+    require_positive("max_edges", max_edges)
+    heading = title_html(title, describe(spec, names, bias))
+    if sum(spec.widths) > max_units or spec.parameter_count(bias) > max_edges:
+        return _network_summary(spec, bias, heading)
+    if not isinstance(network, Network):
+        network = build_network(spec, names=names, bias=bias)
+    if values is None and seed is not None:
+        values = random_values(network, seed)
+    if values is not None:
+        values = forward_values(network, values)
+    return _network_units(network, values, heading)
+
+
+def require_positive(name: str, value: int) -> None:
+    """SpecError unless ``value`` is a whole number >= 1 (a size limit given by the user)."""
+    from symnet.exceptions import SpecError
+
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise SpecError(f"{name} must be a whole number of at least 1; got {value!r}")
+
+
+def network_svg(network) -> str | None:
+    """SVG of :func:`network_diagram` for ``network``; None when Graphviz is missing.
+
+    Meant for ``Network._repr_svg_`` (Jupyter shows the LaTeX form instead on None).
+    """
+    return network_diagram(network)._repr_svg_()
+
+
+def diagram(spec, view: str = "network", **options) -> Diagram:
+    """Any view by name: ``network``, ``expression`` or ``gradient`` (options as each takes)."""
+    if view == "network":
+        return network_diagram(spec, **options)
+    if view == "expression":
+        from symnet.render.expression import expression_diagram
+
+        return expression_diagram(spec, **options)
+    if view == "gradient":
+        from symnet.render.gradient import gradient_diagram
+
+        return gradient_diagram(spec, **options)
+    from symnet.exceptions import SpecError
+
+    raise SpecError(f"view must be one of {', '.join(map(repr, VIEWS))}; got {view!r}")
+
+
+def demo_diagrams(folder: str | os.PathLike[str]) -> list[Path]:
+    """Write the notes' diagrams as SVG into ``folder`` (created if needed); return the paths.
+
+    ``seed-network.svg``: the 3-2-2-1 network; ``seed-gradient-w1.svg``: the gradient flow
+    to w1 in the 3-2:sigmoid-2:sigmoid-1:sigmoid network.
+    """
+    from symnet.render.gradient import gradient_diagram
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    network = network_diagram("3-2-2-1", title="The notes' 3-2-2-1 network")
+    gradient = gradient_diagram("3-2:sigmoid-2:sigmoid-1:sigmoid", wrt="w1")
+    return [
+        network.save(folder / "seed-network.svg"),
+        gradient.save(folder / "seed-gradient-w1.svg"),
+    ]

@@ -1,0 +1,292 @@
+"""Derivation reports: the lecture, as one document generated from a network.
+
+:func:`build_report` walks the notes for a given spec, one section per idea: the network
+and its equations, the perceptron, the linearity collapse, what an activation changes,
+universal approximation and depth (on request), the chain rule and cached backprop for
+one parameter, the gradient check, a short training run, and convolution kernels on a
+photo. Each section is made by the library's own functions (:mod:`symnet.expressivity.collapse`,
+:mod:`symnet.calculus.derivation`, :mod:`symnet.testing.gradients`, ...), so the report
+shows exactly what symnet computes. A part that would blow up for a large network says
+so (the size estimate's message) and shows the layer-level form instead.
+
+:meth:`Report.save` writes one self-contained HTML file (MathML, inline SVG, PNG data
+URIs; no script, no external resource) or GitHub Markdown with LaTeX math and its
+figures in a folder beside it (``REPORT_files/``). In Jupyter a report displays itself.
+
+>>> report = build_report("3-2-2-1", sections="network,collapse")
+>>> [section.key for section in report.sections]
+['network', 'collapse']
+>>> "<math" in report.html(), "$$" in report.markdown()[0]
+(True, True)
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from symnet.exceptions import SizeLimitError, SpecError, SymnetError
+from symnet.graph.spec import parse_spec
+from symnet.report.document import Note, Section
+
+__all__ = [
+    "DEFAULT_SECTIONS",
+    "SECTIONS",
+    "Report",
+    "build_report",
+    "check_report_path",
+    "demo_report",
+    "resolve_sections",
+    "write_report",
+]
+
+#: key -> (title, "module:function"), in the order of the notes.
+SECTIONS: dict[str, tuple[str, str]] = {
+    "network": ("The network and its equations", "report.sections.network:network_section"),
+    "perceptron": (
+        "Perceptrons: linear and logistic regression",
+        "report.sections.network:perceptron_section",
+    ),
+    "collapse": ("Stacked linear layers collapse", "report.sections.collapse:collapse_section"),
+    "activation": ("What an activation changes", "report.sections.activation:activation_section"),
+    "approximation": (
+        "Universal approximation",
+        "report.sections.activation:approximation_section",
+    ),
+    "depth": ("Why depth helps", "report.sections.activation:depth_section"),
+    "backprop": (
+        "The chain rule and backpropagation",
+        "report.sections.gradients:backprop_section",
+    ),
+    "verification": ("Every gradient, checked", "report.sections.gradients:verification_section"),
+    "training": ("A short training run", "report.sections.data:training_section"),
+    "convolution": ("Convolution kernels", "report.sections.data:convolution_section"),
+    "conv_layer": ("The convolutional layer's gradient", "report.sections.data:conv_layer_section"),
+}
+#: The sections of a report unless others are asked for: all but the two slower
+#: demonstrations that do not depend on the network (approximation, depth), and the conv
+#: layer's gradient, which is added for conv specs.
+DEFAULT_SECTIONS = tuple(k for k in SECTIONS if k not in ("approximation", "depth", "conv_layer"))
+REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown"}
+
+
+def resolve_sections(
+    sections: str | list[str] | tuple[str, ...] | None, conv: bool = False
+) -> tuple[str, ...]:
+    """Section keys from ``"default"``, ``"all"`` or names joined by commas, in notes order.
+
+    ``conv``: the spec has image layers, so "default" also holds ``conv_layer``.
+
+    >>> resolve_sections("backprop,network")
+    ('network', 'backprop')
+    >>> resolve_sections("default,depth")[3:6]
+    ('activation', 'depth', 'backprop')
+    """
+    default = (*DEFAULT_SECTIONS, "conv_layer") if conv else DEFAULT_SECTIONS
+    if sections is None:
+        sections = "default"
+    items = sections.split(",") if isinstance(sections, str) else list(sections)
+    chosen: set[str] = set()
+    for item in (i.strip().lower() for i in items):
+        if item == "default":
+            chosen.update(default)
+        elif item == "all":
+            chosen.update(SECTIONS)
+        elif item in SECTIONS:
+            chosen.add(item)
+        else:
+            allowed = ", ".join(SECTIONS)
+            raise SpecError(
+                f"unknown report section {item!r}; use default, all, or some of {allowed} "
+                "joined by commas"
+            )
+    if not chosen:
+        raise SpecError("no report section chosen; use e.g. --sections default")
+    return tuple(key for key in SECTIONS if key in chosen)
+
+
+@dataclass
+class Report:
+    """A built report: its sections (blocks, not yet text) and what it was made from."""
+
+    title: str
+    spec: str
+    sections: list[Section]
+    options: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def meta(self) -> str:
+        o = self.options
+        parts = [f"network {self.spec}", f"{o.get('names', 'seed')} names"]
+        parts.append("with biases" if o.get("bias") else "no biases")
+        parts += [f"{key} {o[key]}" for key in ("loss", "wrt", "data") if o.get(key)]
+        return " · ".join(parts) + f" · seed {o.get('seed', 0)}"
+
+    def footer(self) -> str:
+        from symnet import __version__
+
+        return f"Made by symnet {__version__} in {self.seconds:.1f} s."
+
+    def html(self) -> str:
+        """The whole report as one self-contained HTML page."""
+        from symnet.report.html import html_document
+
+        return html_document(self.title, self.sections, self.meta(), self.footer())
+
+    def markdown(self, folder: str = "report_files") -> tuple[str, dict[str, bytes]]:
+        """The Markdown text, and its figure files (name -> bytes) linked under ``folder``."""
+        from symnet.report.markdown import markdown_document
+
+        return markdown_document(self.title, self.sections, folder, self.meta(), self.footer())
+
+    def save(self, path: str | Path, overwrite: bool = False) -> Path:
+        """Write ``.html`` (one file) or ``.md`` (plus ``<stem>_files/``), atomically."""
+        from symnet.files import write_bytes_atomic, write_text_atomic
+
+        path = Path(path)
+        kind = check_report_path(path, overwrite)
+        if kind == "html":
+            return write_text_atomic(path, self.html())
+        folder = path.with_name(f"{path.stem}_files")
+        text, files = self.markdown(folder.name)
+        if files:
+            folder.mkdir(exist_ok=True)
+        for name, data in files.items():
+            write_bytes_atomic(folder / name, data)
+        return write_text_atomic(path, text)
+
+    def _repr_html_(self) -> str:
+        from symnet.report.html import html_fragment
+
+        return html_fragment(self.title, self.sections, self.meta(), self.footer())
+
+
+def check_report_path(path: str | Path, overwrite: bool = False) -> str:
+    """The report format (``"html"`` or ``"markdown"``) that ``path`` asks for.
+
+    SpecError for another suffix, a missing folder, or an existing file without
+    ``overwrite``.
+    """
+    from symnet.files import output_folder
+
+    path = Path(path)
+    kind = REPORT_SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise SpecError(
+            f"a report file must end in .html or .md; got {path.name!r} (e.g. -o report.html)"
+        )
+    output_folder(path)
+    if path.exists() and not overwrite:
+        raise SpecError(f"{path} already exists; pass --force to replace it")
+    return kind
+
+
+def _section_function(target: str):
+    import importlib
+
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(f"symnet.{module}"), name)
+
+
+def _check_options(spec, names: str, loss: str | None, wrt: str | None, data: str | None):
+    from symnet.graph.losses import check_loss
+    from symnet.graph.naming import NAMING_SCHEMES
+    from symnet.training.data import DATASETS
+
+    if names not in NAMING_SCHEMES:
+        raise SpecError(f"names must be one of {', '.join(NAMING_SCHEMES)}; got {names!r}")
+    if loss is not None:
+        check_loss(spec, loss)
+    if data is not None and data not in DATASETS and not Path(data).is_file():
+        raise SpecError(
+            f"unknown data set {data!r}; use one of {', '.join(DATASETS)} or a FILE.csv"
+        )
+    if wrt is not None:
+        from symnet.report.sections.network import ReportInput
+
+        try:
+            parameters = ReportInput(spec, names=names).network().parameters
+        except SizeLimitError:
+            return  # a layer-level report has no single weight to follow
+        if wrt not in parameters:
+            shown = ", ".join(parameters[:8]) + (", ..." if len(parameters) > 8 else "")
+            raise SpecError(f"unknown --wrt {wrt!r}: the parameters of {spec} are {shown}")
+
+
+def build_report(
+    spec,
+    *,
+    names: str = "seed",
+    bias: bool = False,
+    loss: str | None = None,
+    wrt: str | None = None,
+    data: str | None = None,
+    sections: str | list[str] | tuple[str, ...] | None = None,
+    title: str | None = None,
+    seed: int = 0,
+) -> Report:
+    """Make every chosen section of the report of ``spec``.
+
+    Parameters
+    ----------
+    spec : str or NetworkSpec
+        e.g. ``"3-2:sigmoid-2:sigmoid-1:sigmoid"``.
+    names, bias
+        Naming scheme (``"seed"`` or ``"indexed"``) and whether units have biases.
+    loss : {"mse", "bce", "ce"}, optional
+        Default: mse (ce for softmax) for the derivation, bce/ce/mse for training.
+    wrt : str, optional
+        The parameter whose gradient is derived (default: the first weight).
+    data : str, optional
+        The training data (a name in :data:`symnet.training.data.DATASETS` or a CSV file).
+    sections : str or list, optional
+        ``"default"``, ``"all"`` or keys of :data:`SECTIONS` joined by commas.
+    title : str, optional
+        Shown as given (escaped); default ``"Derivation report: SPEC"``.
+    seed : int
+        Random weights of the trace, the gradient check and the training run.
+    """
+    from symnet.report.sections.network import ReportInput
+
+    start = time.perf_counter()
+    spec = parse_spec(spec)
+    keys = resolve_sections(sections, conv=not getattr(spec, "is_dense", True))
+    _check_options(spec, names, loss, wrt, data)
+    title = " ".join(str(title).split()) if title else f"Derivation report: {spec}"
+    made = []
+    with tempfile.TemporaryDirectory(prefix="symnet-report-") as scratch:
+        inp = ReportInput(spec, names, bias, loss, wrt, data, seed, Path(scratch))
+        for key in keys:
+            heading, target = SECTIONS[key]
+            began = time.perf_counter()
+            try:
+                blocks = _section_function(target)(inp)
+            except SymnetError as error:  # e.g. Graphviz or the sample photo missing
+                blocks = [Note(f"This section could not be made: {error}")]
+            made.append(Section(key, heading, blocks, time.perf_counter() - began))
+    options = {"names": names, "bias": bias, "loss": loss, "wrt": wrt, "data": data, "seed": seed}
+    return Report(title, str(spec), made, options, time.perf_counter() - start)
+
+
+def write_report(spec, path: str | Path, *, overwrite: bool = False, **options) -> Path:
+    """Build the report of ``spec`` (options as :func:`build_report`) and save it to ``path``."""
+    check_report_path(path, overwrite)  # refuse before the work, not after
+    return build_report(spec, **options).save(path, overwrite=overwrite)
+
+
+def demo_report(folder: str | Path) -> tuple[Path, Path]:
+    """The full report of the notes' network 3-2:sigmoid-2:sigmoid-1:sigmoid, every section,
+    as ``seed-report.html`` and ``seed-report.md`` (with ``seed-report_files/``) in ``folder``."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    report = build_report(
+        "3-2:sigmoid-2:sigmoid-1:sigmoid",
+        names="seed",
+        sections="all",
+        title="The lecture notes, derived: 3-2:sigmoid-2:sigmoid-1:sigmoid",
+    )
+    html_path = report.save(folder / "seed-report.html", overwrite=True)
+    md_path = report.save(folder / "seed-report.md", overwrite=True)
+    return html_path, md_path

@@ -1,0 +1,347 @@
+"""Gradient checking: independent routes to every gradient must agree.
+
+:func:`check_gradients` draws float64 weights, inputs and targets from a seed and computes
+the batch-mean gradient of the loss with respect to every parameter by
+
+1. **symbolic**: ``sympy.diff`` of the fully substituted loss when the size estimate
+   allows, else the cached deltas of :func:`symnet.calculus.backprop.cached_deltas`; either way
+   lambdified here, apart from the generated code of :mod:`symnet.codegen.scalar`;
+2. **compiled**: the generated backprop code of :mod:`symnet.codegen.scalar`;
+3. **finite differences**: central differences of the compiled forward loss;
+4. **torch**: PyTorch autograd of the same network rebuilt in torch from the spec, when
+   PyTorch is installed (``pip install 'symnet[torch]'``).
+
+Each route is compared with the symbolic one. Like autograd's ``check_grads``, it raises
+:class:`~symnet.exceptions.VerificationError` on a mismatch unless told not to.
+
+>>> report = check_gradients("2-2:tanh-1", loss="mse", torch=False)
+>>> report.passed, report.symbolic_route, len(report.rows)
+(True, 'sympy.diff', 6)
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import sympy as sp
+
+from symnet.codegen.scalar import compile_network, random_inputs, random_parameters
+from symnet.exceptions import SpecError, VerificationError
+from symnet.graph.activations import elementary
+from symnet.graph.losses import add_loss, default_loss, lambdify_modules
+from symnet.graph.network import Network, build_network
+from symnet.graph.size import graph_edges, require_at_most, substituted_size
+from symnet.graph.spec import NetworkSpec
+from symnet.testing.results import GradientReport, GradientRow
+from symnet.testing.torch_oracle import torch_gradients, torch_version
+
+__all__ = [
+    "GradientReport",
+    "GradientRow",
+    "MAX_CHECK_EDGES",
+    "MAX_DIFF_COST",
+    "SYMBOLIC_ROUTES",
+    "check_gradients",
+    "random_targets",
+    "symbolic_gradients",
+    "torch_gradients",
+    "torch_version",
+]
+
+SYMBOLIC_ROUTES = ("auto", "diff", "backprop")
+
+#: Largest (parameters x outputs x substituted size) for which ``sympy.diff`` of the whole
+#: loss is tried; about 3 s of SymPy at the limit.
+MAX_DIFF_COST = 20_000
+
+#: Largest scalar graph (edges) checked: the generated code and the finite differences grow
+#: with parameters x edges, about 10 s at the limit.
+MAX_CHECK_EDGES = 6_000
+
+_TINY = float(np.finfo(np.float64).tiny)
+
+
+def random_targets(
+    network: Network, loss: str, batch: int, seed: int | np.random.Generator = 0
+) -> np.ndarray:
+    """Targets shaped ``(batch, n_outputs)``: one-hot rows for ce, 0/1 for bce, normals for mse.
+
+    >>> net = build_network("2-3:softmax")
+    >>> random_targets(net, "ce", 2, seed=0).sum(axis=1)
+    array([1., 1.])
+    """
+    rng = np.random.default_rng(seed)
+    n = len(network.outputs)
+    if loss == "ce":
+        return np.eye(n)[rng.integers(0, n, size=batch)]
+    if loss == "bce":
+        return rng.integers(0, 2, size=(batch, n)).astype(np.float64)
+    return rng.normal(size=(batch, n))
+
+
+def _diff_cost(network: Network) -> int:
+    n = len(network.parameters) * len(network.outputs)
+    return n * substituted_size(network.spec, network.bias)
+
+
+def _evaluate_levels(levels, values: dict[sp.Symbol, Any]) -> None:
+    """Assign ``symbol = expr`` level by level, one ``lambdify`` per level, into ``values``."""
+    for level in levels:
+        if not level:
+            continue
+        symbols = sorted(set().union(*(e.free_symbols for _, e in level)), key=str)
+        function = sp.lambdify(symbols, [e for _, e in level], modules=lambdify_modules())
+        with np.errstate(under="ignore"):  # a vanishing softmax share may underflow to 0
+            results = function(*(values[s] for s in symbols))
+        values.update((symbol, result) for (symbol, _), result in zip(level, results))
+
+
+def _backprop_gradients(network: Network, leaves: dict[str, Any]) -> dict[str, Any]:
+    """Forward values, then the cached deltas, each level of the graph lambdified on its own.
+
+    Nodes of one topological generation do not depend on each other; the deltas are
+    evaluated over the generations of the reversed graph (successors first). A
+    parameter's delta is its gradient.
+    """
+    from symnet.calculus.backprop import cached_deltas, delta_symbol
+
+    values = {sp.Symbol(name): value for name, value in leaves.items()}
+    nodes = network.graph.nodes
+    _evaluate_levels(
+        [
+            [
+                (sp.Symbol(n), nodes[n]["definition"])
+                for n in level
+                if nodes[n]["definition"] is not None
+            ]
+            for level in nx.topological_generations(network.graph)
+        ],
+        values,
+    )
+    deltas = cached_deltas(network)
+    _evaluate_levels(
+        [
+            [(delta_symbol(n), deltas[n]) for n in level if n in deltas]
+            for level in nx.topological_generations(network.graph.reverse(copy=False))
+        ],
+        values,
+    )
+    return {p: values.get(delta_symbol(p), 0.0) for p in network.parameters}
+
+
+def _diff_gradients(network: Network, leaves: dict[str, Any]) -> dict[str, Any]:
+    """``sympy.diff`` of the fully substituted loss for each parameter, lambdified with cse."""
+    # SymPy's own derivative rules, not symnet's table: an independent route.
+    loss = elementary(network.substituted(network.loss_node))
+    expressions = [sp.diff(loss, p) for p in network.parameter_symbols]
+    symbols = sorted(set().union(*(e.free_symbols for e in expressions)), key=str)
+    function = sp.lambdify(symbols, expressions, modules=lambdify_modules(), cse=True)
+    # Piecewise conditions on parameters alone must still be arrays for numpy.select.
+    batch = len(leaves[network.inputs[0]])
+    values = [np.broadcast_to(np.asarray(leaves[s.name], float), (batch,)) for s in symbols]
+    with np.errstate(under="ignore"):  # a vanishing softmax share may underflow to 0
+        results = function(*values)
+    return dict(zip(network.parameters, results))
+
+
+def symbolic_gradients(
+    network: Network, leaves: dict[str, Any], route: str = "auto"
+) -> tuple[str, str, dict[str, float]]:
+    """Batch-mean gradients from symbolic expressions: (route, note, name -> value).
+
+    ``leaves`` maps every input, target and parameter name to its values (``(B,)`` arrays
+    for inputs and targets). ``route`` is ``"diff"`` (``sympy.diff`` of the substituted
+    loss; ``SizeLimitError`` when too large), ``"backprop"`` (the cached backprop deltas
+    of :func:`symnet.calculus.backprop.cached_deltas`) or ``"auto"`` (diff when the size estimate
+    allows).
+    """
+    if route not in SYMBOLIC_ROUTES:
+        allowed = ", ".join(repr(r) for r in SYMBOLIC_ROUTES)
+        raise SpecError(f"symbolic route must be one of {allowed}; got {route!r}")
+    cost = _diff_cost(network)
+    if route == "backprop" or (route == "auto" and cost > MAX_DIFF_COST):
+        note = "cached backprop deltas, evaluated level by level"
+        if route == "auto":
+            note += f"; sympy.diff of the whole loss skipped at size ~{cost:.2g} > {MAX_DIFF_COST}"
+        route, gradients = "backprop", _backprop_gradients(network, leaves)
+    else:
+        hint = (
+            "check against the backprop deltas instead (symbolic='backprop', --symbolic backprop)"
+        )
+        require_at_most(cost, MAX_DIFF_COST, "sympy.diff of the substituted loss", hint)
+        note = "each parameter's derivative of the fully substituted loss"
+        route, gradients = "sympy.diff", _diff_gradients(network, leaves)
+    batch = len(leaves[network.inputs[0]])
+    means = {p: float(np.mean(np.broadcast_to(g, (batch,)))) for p, g in gradients.items()}
+    return route, note, means
+
+
+def _prepare(network_or_spec, loss, names, bias) -> Network:
+    if isinstance(network_or_spec, Network):
+        network = network_or_spec
+        attached = network.loss
+        if attached is not None:
+            if loss is not None and loss != attached:
+                raise SpecError(
+                    f"the network already has the loss {attached!r}, not {loss!r}; "
+                    "pass loss=None or a network without a loss"
+                )
+            return network
+        # NOTE: add_loss mutates its network; check a copy and leave the caller's alone.
+        network = copy.deepcopy(network)
+    elif isinstance(network_or_spec, (str, NetworkSpec)):
+        network = build_network(network_or_spec, names=names, bias=bias)
+    else:
+        raise SpecError(
+            "check_gradients needs a spec such as '2-3:tanh-1' or a Network; "
+            f"got {type(network_or_spec).__name__}"
+        )
+    return add_loss(network, loss or default_loss(network.spec))
+
+
+def _check_tolerances(eps: float, atol: float, rtol: float) -> None:
+    for what, value, positive in (("eps", eps, True), ("atol", atol, False), ("rtol", rtol, False)):
+        if not np.isfinite(value) or value < 0 or (positive and value == 0):
+            bound = "> 0" if positive else ">= 0"
+            raise SpecError(f"{what} must be a finite number {bound}; got {value!r}")
+
+
+def _position(network: Network, name: str) -> tuple[int, str, int, int | None]:
+    data = network.graph.nodes[name]
+    return data["layer"], data["kind"], data["unit"], data.get("source")
+
+
+def check_gradients(
+    network_or_spec: Network | str | NetworkSpec,
+    loss: str | None = None,
+    *,
+    names: str = "seed",
+    bias: bool = False,
+    seed: int = 0,
+    batch: int = 4,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    torch: bool | None = None,
+    symbolic: str = "auto",
+    raise_on_failure: bool = True,
+) -> GradientReport:
+    """Check every parameter's gradient by independent routes at a random point.
+
+    Parameters
+    ----------
+    network_or_spec : Network, str or NetworkSpec
+        A spec (built with ``names`` and ``bias``) or a built network; a network that
+        has no loss is copied before the loss is attached.
+    loss : {"mse", "bce", "ce"}, optional
+        Default: the network's loss, else ``ce`` for a softmax output, else ``mse``.
+    seed, batch : int
+        The random point: weights, ``batch`` input rows and targets, all float64.
+    eps, atol, rtol : float
+        Finite-difference step and tolerances; the defaults are those of
+        ``torch.autograd.gradcheck``.
+    torch : bool, optional
+        Cross-check with PyTorch autograd: None runs it when PyTorch is installed, True
+        requires it, False skips it.
+    symbolic : {"auto", "diff", "backprop"}
+        Which symbolic expressions give the reference (see :func:`symbolic_gradients`).
+    raise_on_failure : bool
+        Raise ``VerificationError`` when a route disagrees (default, like ``check_grads``).
+
+    Returns
+    -------
+    GradientReport
+
+    Notes
+    -----
+    NOTE: a route value ``a`` passes against the symbolic value ``s`` when
+    ``|a - s| <= atol + rtol |s|`` (``numpy.isclose``, as gradcheck). The reported
+    relative error is ``|a - s| / max(|s|, atol)``: below ``atol`` a gradient is judged by
+    its absolute error. Gradients are batch means, as the batch loss is the mean loss.
+
+    >>> check_gradients("3-2:relu-1:sigmoid", "bce", bias=True, torch=False).passed
+    True
+    """
+    _check_tolerances(eps, atol, rtol)
+    if torch is True and torch_version() is None:
+        raise SpecError(
+            "the PyTorch cross-check (torch=True, --torch) needs PyTorch; install it with "
+            "pip install 'symnet[torch]' or leave the cross-check out (--no-torch)"
+        )
+    network = _prepare(network_or_spec, loss, names, bias)
+    require_at_most(
+        graph_edges(network.spec, network.bias),
+        MAX_CHECK_EDGES,
+        f"a gradient check of the scalar graph of {network.spec}",
+        "check a narrower network with the same layers and activations "
+        "(e.g. 4-8:relu-3:softmax): each derivative rule is the same at every width",
+    )
+    rng = np.random.default_rng(seed)
+    params = random_parameters(network, rng)
+    inputs = random_inputs(network, batch, rng)
+    targets = random_targets(network, network.loss, batch, rng)
+    leaves = {name: column for name, column in zip(network.inputs, inputs.T)}
+    leaves.update(zip(network.targets, targets.T))
+    leaves.update(params)
+
+    route, note, symbolic_values = symbolic_gradients(network, leaves, symbolic)
+    compiled = compile_network(network)
+    loss_value, compiled_values = compiled.loss_and_gradients(inputs, targets, params)
+    differences = compiled.finite_difference_gradients(inputs, targets, params, eps)
+    version = None if torch is False else torch_version()
+    torch_values = None
+    if version is not None:
+        torch_values = torch_gradients(network, inputs, targets, params)
+        status = f"torch {version} autograd"
+    else:
+        status = "skipped (not requested)" if torch is False else "skipped (not installed)"
+
+    rows = []
+    for name in network.parameters:
+        s = symbolic_values[name]
+        t = None if torch_values is None else torch_values[name]
+        others = [compiled_values[name], differences[name], *([] if t is None else [t])]
+        error = max(abs(a - s) for a in others)
+        passed = all(np.isfinite([s, *others])) and error <= atol + rtol * abs(s)
+        layer, kind, row, col = _position(network, name)
+        rows.append(
+            GradientRow(
+                name=name,
+                layer=layer,
+                kind=kind,
+                row=row,
+                col=col if kind == "weight" else None,
+                value=params[name],
+                symbolic=s,
+                compiled=compiled_values[name],
+                finite_difference=differences[name],
+                torch=t,
+                abs_error=float(error),
+                rel_error=float(error / max(abs(s), atol, _TINY)),
+                passed=bool(passed),
+            )
+        )
+    report = GradientReport(
+        spec=str(network.spec),
+        loss=network.loss,
+        names=network.naming.scheme,
+        bias=network.bias,
+        seed=seed,
+        batch=batch,
+        eps=eps,
+        atol=atol,
+        rtol=rtol,
+        symbolic_route=route,
+        symbolic_note=note,
+        torch_status=status,
+        inputs=inputs,
+        targets=targets,
+        loss_value=loss_value,
+        rows=tuple(rows),
+    )
+    if raise_on_failure and not report.passed:
+        raise VerificationError(report.failure_message())
+    return report
