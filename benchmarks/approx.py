@@ -40,7 +40,8 @@ from threadpoolctl import threadpool_limits  # noqa: E402
 from symnet.codegen.scalar import compile_network  # noqa: E402
 from symnet.expressivity.approximation import construct_approximation, train_approximation  # noqa: E402
 from symnet.expressivity.depth import depth_row, network_piecewise, sawtooth_network  # noqa: E402
-from symnet.parse import numpy_function, parse_expression  # noqa: E402
+from symnet.numeric.functions import numpy_function  # noqa: E402
+from symnet.parse import parse_expression  # noqa: E402
 
 QUICK = "--quick" in sys.argv
 REPEATS = 3 if QUICK else 7

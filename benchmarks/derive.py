@@ -33,8 +33,8 @@ from symnet.calculus import backprop, chainrule  # noqa: E402
 from symnet.calculus.derivation import derive, direct_gradients  # noqa: E402
 from symnet.calculus.derivation_format import derivation_dict  # noqa: E402
 from symnet.exceptions import SizeLimitError  # noqa: E402
+from symnet.graph.build import build_network  # noqa: E402
 from symnet.graph.losses import add_loss, default_loss  # noqa: E402
-from symnet.graph.network import build_network  # noqa: E402
 from symnet.graph.spec import parse_spec  # noqa: E402
 
 SPECS = [

@@ -161,10 +161,12 @@ class LazyGroup(click.Group):
             raise click.exceptions.Exit(130) from None
         except Exception as error:
             # Imported only on this path: the library is not needed to show help.
+            from symnet.cli.options import flag_language
             from symnet.exceptions import SymnetError
 
             if isinstance(error, SymnetError):
-                raise CommandLineError(str(error), exit_code=error.exit_code) from None
+                message = flag_language(str(error))  # the library names parameters, not flags
+                raise CommandLineError(message, exit_code=error.exit_code) from None
             raise
 
 

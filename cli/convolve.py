@@ -100,7 +100,8 @@ def convolve(
       symnet convolve --kernel outline --grayscale --pixel 200,250
     """
     position = _pixel(pixel)
-    from symnet.conv.filters import dot_product, filter_image
+    from symnet.conv.dot_product import dot_product
+    from symnet.conv.filters import filter_image
     from symnet.conv.images import load_input, save_output
     from symnet.conv.images import side_by_side as save_pair
     from symnet.conv.kernels import resolve_kernel

@@ -30,7 +30,7 @@ def kernels(ctx, kernel, flip, format):
       symnet kernels outline blur sharpen --json
       symnet kernels "0,-1,0;-1,5,-1;0,-1,0" --flip
     """
-    from symnet.conv.filters import flip_explanation
+    from symnet.conv.dot_product import flip_explanation
     from symnet.conv.kernels import KERNELS, resolve_kernel
 
     chosen = {name: resolve_kernel(name) for name in kernel} if kernel else dict(KERNELS)

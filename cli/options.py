@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,10 +27,12 @@ import click
 from click.core import ParameterSource
 
 __all__ = [
+    "FLAGS",
     "NOTES_SPEC",
     "bias_option",
     "loss_option",
     "emit",
+    "flag_language",
     "format_option",
     "names_option",
     "output_option",
@@ -169,3 +172,83 @@ def emit(ctx_or_format: click.Context | str, text: str | None = None, data: Any 
         if text is None:
             raise ValueError(f"emit(): the {output_format} format needs `text`")
         click.echo(text)
+
+
+#: Python parameter -> the flag that sets it, where the two are not simply ``name`` ->
+#: ``--name`` with ``_`` as ``-`` (the library's errors name parameters, the CLI flags).
+FLAGS = {"overwrite": "--force", "kernels": "--kernel", "framework": "--to"}
+
+#: The parameters the commands expose; only these are translated in an error message.
+PARAMETERS = [
+    "atol",
+    "batch",
+    "batch_size",
+    "bias",
+    "crop_size",
+    "crops",
+    "data",
+    "depth",
+    "display",
+    "dtype",
+    "epochs",
+    "eps",
+    "framework",
+    "image_shape",
+    "inputs",
+    "interval",
+    "kernels",
+    "loss",
+    "lr",
+    "max_crops",
+    "max_edges",
+    "max_nodes",
+    "max_terms",
+    "max_units",
+    "method",
+    "mode",
+    "names",
+    "node",
+    "optimizer",
+    "overwrite",
+    "padding",
+    "position",
+    "samples",
+    "sections",
+    "seed",
+    "step",
+    "steps",
+    "stride",
+    "symbolic",
+    "test_fraction",
+    "torch",
+    "units",
+    "view",
+    "weights",
+    "wrt",
+]
+
+_PARAMETER = re.compile(
+    r"(?<![\w'\"-])(" + "|".join(PARAMETERS) + r")=(True|False|'[^']*'|\"[^\"]*\"|[^\s,;:)]*)"
+)
+
+
+def flag_language(message: str) -> str:
+    """A library error message with each ``parameter=value`` written as its flag.
+
+    The library names Python parameters (``wrt='w9'``, ``overwrite=True``); at the command
+    line the same mistake is a flag (``--wrt 'w9'``, ``--force``).
+
+    >>> flag_language("unknown wrt='w9': use wrt='all'; or pass overwrite=True")
+    "unknown --wrt 'w9': use --wrt 'all'; or pass --force"
+    >>> flag_language("torch=False skips it; max_terms= raises the limit")
+    '--no-torch skips it; --max-terms raises the limit'
+    """
+
+    def flag(match: re.Match) -> str:
+        name, value = match.groups()
+        text = FLAGS.get(name, "--" + name.replace("_", "-"))
+        if value == "False":
+            return "--no-" + text[2:]
+        return text if value in ("True", "") else f"{text} {value}"
+
+    return _PARAMETER.sub(flag, message)

@@ -15,7 +15,7 @@ from symnet.cli.options import (
     seed_option,
 )
 
-VIEWS = ("network", "expression", "gradient", "conv")
+VIEWS = ("network", "expression", "gradient", "conv")  # symnet.render.views.VIEWS
 LOSSES = ("mse", "bce", "ce")  # symnet.graph.losses.LOSSES, repeated so --help imports nothing
 PADDINGS = ("valid", "same", "full")  # symnet.graph.shapes.PADDINGS
 
@@ -36,46 +36,6 @@ def _pair(text: str | None, pattern: str, example: str, option: str) -> tuple[in
     if not match:
         raise click.BadParameter(f"{text!r} is not of the form {example}", param_hint=option)
     return int(match.group(1)), int(match.group(2))
-
-
-def _conv_drawing(spec, kernels, image_shape, position, padding, stride, mode, seed, title):
-    """The conv diagram, from --kernel and the options or from the first conv layer of SPEC."""
-    from symnet.render.conv import conv_layer_diagram
-
-    position = _pair(position, ",", "ROW,COL such as 1,2", "--position") or (0, 0)
-    shape = _pair(image_shape, "[xX]", "HxW such as 6x6", "--image-shape")
-    settings = {"padding": padding, "stride": stride, "mode": mode}
-    if spec is None:
-        settings = {"padding": "valid", "stride": 1, "mode": "correlate"} | {
-            k: v for k, v in settings.items() if v is not None
-        }
-        drawing = conv_layer_diagram(
-            list(kernels) or ["outline", "blur", "sharpen"],
-            shape or (6, 6),
-            position,
-            title=title,
-            **settings,
-        )
-        return drawing, {"image_shape": list(shape or (6, 6)), **settings}
-    from symnet.training.plots import spec_kernels
-
-    given = {"--kernel": bool(kernels), "--image-shape": shape is not None}
-    given.update({f"--{k}": v is not None for k, v in settings.items()})
-    for option, used in given.items():
-        if used:
-            raise click.UsageError(f"{option} comes from SPEC in --view conv; leave it out.")
-    chosen = spec_kernels(spec, seed)
-    drawing = conv_layer_diagram(
-        chosen.kernels,
-        chosen.image_shape,
-        position,
-        chosen.padding,
-        chosen.stride,
-        "correlate",
-        title=title or chosen.title,
-    )
-    settings = {"padding": chosen.padding, "stride": chosen.stride, "mode": "correlate"}
-    return drawing, {"image_shape": list(chosen.image_shape), **settings}
 
 
 @click.command()
@@ -253,50 +213,29 @@ def render(
             else ("a dense SPEC such as 3-2-2-1; draw a conv SPEC with --view conv")
         )
         raise click.UsageError(f"--view {view} takes {wanted}; got {parsed}.")
-    from symnet.render.network import diagram
+    from symnet.render.views import diagram
 
-    extra = {}
     if view == "conv":
-        drawing, extra = _conv_drawing(
-            parsed, kernels, image_shape, position, padding, stride, mode, seed, title
+        options = dict(
+            kernels=tuple(kernels),
+            image_shape=_pair(image_shape, "[xX]", "HxW such as 6x6", "--image-shape"),
+            position=_pair(position, ",", "ROW,COL such as 1,2", "--position") or (0, 0),
+            padding=padding,
+            stride=stride,
+            mode=mode,
+            seed=seed,
         )
     elif view == "network":
-        drawing = diagram(
-            spec,
-            "network",
-            names=names,
-            bias=bias,
-            title=title,
-            seed=seed if values else None,
-            max_units=max_units,
-            max_edges=max_edges,
-        )
+        options = dict(names=names, bias=bias, seed=seed if values else None)
+        options.update(max_units=max_units, max_edges=max_edges)
     elif view == "expression":
-        drawing = diagram(
-            spec,
-            "expression",
-            node=node,
-            names=names,
-            bias=bias,
-            loss=loss,
-            wrt=wrt,
-            share=not tree,
-            max_depth=depth,
-            max_nodes=max_nodes,
-            title=title,
-        )
+        options = dict(node=node, names=names, bias=bias, loss=loss, wrt=wrt, share=not tree)
+        options.update(max_depth=depth, max_nodes=max_nodes)
     else:
-        drawing = diagram(
-            spec,
-            "gradient",
-            wrt=wrt,
-            loss=loss,
-            names=names,
-            bias=bias,
-            title=title,
-            max_units=max_units,
-            max_edges=max_edges,
-        )
+        options = dict(wrt=wrt, loss=loss, names=names, bias=bias)
+        options.update(max_units=max_units, max_edges=max_edges)
+    drawing = diagram(parsed if view == "conv" else spec, view, title=title, **options)
+    extra = {key: list(v) if isinstance(v, tuple) else v for key, v in drawing.settings.items()}
     if output is not None:
         drawing.save(output)
     data = {

@@ -20,8 +20,9 @@ import os
 import tempfile
 from pathlib import Path
 
-from symnet.calculus.derivation import derive, walkthrough_text
+from symnet.calculus.derivation import derive
 from symnet.calculus.derivation_format import derivation_markdown
+from symnet.demos import walkthrough_text
 
 
 def write_atomically(path: Path, text: str) -> None:

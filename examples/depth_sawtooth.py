@@ -17,7 +17,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from symnet.expressivity.depth import demo_depth, network_piecewise, sawtooth_network
+from symnet.demos import demo_depth
+from symnet.expressivity.depth import network_piecewise, sawtooth_network
 
 folder = Path(os.environ.get("SYMNET_OUTPUT_DIR", "demo-output"))
 text, pictures = demo_depth(folder, depth=6)

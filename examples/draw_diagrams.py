@@ -21,8 +21,9 @@ import os
 import shutil
 from pathlib import Path
 
+from symnet.demos import demo_diagrams
 from symnet.render.expression import expression_diagram
-from symnet.render.network import demo_diagrams, network_diagram
+from symnet.render.network import network_diagram
 
 folder = Path(os.environ.get("SYMNET_OUTPUT_DIR", "demo-output"))
 folder.mkdir(parents=True, exist_ok=True)

@@ -19,9 +19,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from symnet.conv.filters import dot_product, flip_explanation
-from symnet.conv.images import demo_kernels
+from symnet.conv.dot_product import dot_product, flip_explanation
 from symnet.conv.kernels import KERNELS, NOTES_KERNELS
+from symnet.demos import demo_kernels
 from symnet.exceptions import RenderError
 from symnet.render.conv import conv_layer_diagram
 

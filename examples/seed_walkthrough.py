@@ -23,14 +23,16 @@ import os
 from pathlib import Path
 
 from symnet import collapse, trace
-from symnet.calculus.derivation import walkthrough_text
-from symnet.conv.images import demo_kernels
-from symnet.expressivity.approximation import demo_approximation
-from symnet.expressivity.depth import demo_depth
+from symnet.demos import (
+    demo_approximation,
+    demo_depth,
+    demo_diagrams,
+    demo_kernels,
+    demo_report,
+    demo_training,
+    walkthrough_text,
+)
 from symnet.expressivity.perceptron import perceptron_formula
-from symnet.render.network import demo_diagrams
-from symnet.report.build import demo_report
-from symnet.training.loop import demo_training
 
 OUTPUT = Path(os.environ.get("SYMNET_OUTPUT_DIR", "demo-output"))
 

@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 
 from symnet.codegen.program import compile_layers, derive_dense_rule, derive_output_rule
-from symnet.training.loop import demo_training
+from symnet.demos import demo_training
 
 OUTPUT = Path(os.environ.get("SYMNET_OUTPUT_DIR", "demo-output"))
 SPEC = "2-16:relu-16:relu-1:sigmoid"

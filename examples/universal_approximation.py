@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from symnet.expressivity.approximation import demo_approximation
+from symnet.demos import demo_approximation
 
 folder = Path(os.environ.get("SYMNET_OUTPUT_DIR", "demo-output"))
 text, pictures = demo_approximation(folder)

@@ -16,7 +16,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from symnet.report.build import build_report, demo_report
+from symnet.demos import demo_report
+from symnet.report.build import build_report
 
 OUTPUT = Path(os.environ.get("SYMNET_OUTPUT_DIR", "demo-output"))
 

@@ -11,20 +11,24 @@ C*w11 + D*w12
 >>> symnet.collapse(net).paths
 12
 
-The names below are loaded on first use, so ``import symnet`` (and the ``symnet``
-command's ``--help``) stays fast.
+The public names below are loaded on first use, so ``import symnet`` (and the ``symnet``
+command's ``--help``) stays fast. No public name is also the name of a module of symnet,
+so each one is the same object whatever else has been imported. The subpackages
+(``symnet.graph``, ``symnet.report``, ...) load on first use too:
+``symnet.report.build_report(spec)`` works after a plain ``import symnet``.
 """
 
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
 # Public name -> the module that defines it. Keep this list small and documented in README.
 _PUBLIC = {
     "parse_spec": "symnet.graph.spec",
-    "build_network": "symnet.graph.network",
+    "build_network": "symnet.graph.build",
     "Network": "symnet.graph.network",
     "ACTIVATIONS": "symnet.graph.activations",
     "collapse": "symnet.expressivity.collapse",
@@ -33,13 +37,13 @@ _PUBLIC = {
     "derive": "symnet.calculus.derivation",
     "compile_network": "symnet.codegen.scalar",
     "check_gradients": "symnet.testing.gradients",
-    "diagram": "symnet.render.network",
+    "diagram": "symnet.render.views",
     "train": "symnet.training.loop",
     "load_model": "symnet.training.modelfile",
     "approximate": "symnet.expressivity.approximation",
     "parse_expression": "symnet.parse",
     "KERNELS": "symnet.conv.kernels",
-    "dot_product": "symnet.conv.filters",
+    "dot_product": "symnet.conv.dot_product",
     "filter_image": "symnet.conv.filters",
     "SymnetError": "symnet.exceptions",
     "SpecError": "symnet.exceptions",
@@ -47,17 +51,58 @@ _PUBLIC = {
     "VerificationError": "symnet.exceptions",
 }
 
+#: The subpackages and modules ``symnet.<name>`` reaches without importing them first.
+_SUBMODULES = (
+    "calculus",
+    "codegen",
+    "conv",
+    "demos",
+    "exceptions",
+    "expressivity",
+    "files",
+    "graph",
+    "numeric",
+    "parse",
+    "render",
+    "report",
+    "testing",
+    "training",
+)
+
 __all__ = sorted(_PUBLIC)
+
+if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
+    from symnet.calculus.derivation import derive
+    from symnet.codegen.scalar import compile_network
+    from symnet.conv.dot_product import dot_product
+    from symnet.conv.filters import filter_image
+    from symnet.conv.kernels import KERNELS
+    from symnet.exceptions import SizeLimitError, SpecError, SymnetError, VerificationError
+    from symnet.expressivity.approximation import approximate
+    from symnet.expressivity.collapse import collapse
+    from symnet.graph.activations import ACTIVATIONS
+    from symnet.graph.build import build_network
+    from symnet.graph.losses import add_loss
+    from symnet.graph.network import Network
+    from symnet.graph.spec import parse_spec
+    from symnet.numeric.trace import trace
+    from symnet.parse import parse_expression
+    from symnet.render.views import diagram
+    from symnet.testing.gradients import check_gradients
+    from symnet.training.loop import train
+    from symnet.training.modelfile import load_model
 
 
 def __getattr__(name: str):
     module = _PUBLIC.get(name)
-    if module is None:
-        raise AttributeError(f"module 'symnet' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+    if module is not None:
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
+        return importlib.import_module(f"symnet.{name}")
+    raise AttributeError(f"module 'symnet' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_PUBLIC))
+    return sorted(set(globals()) | set(_PUBLIC) | set(_SUBMODULES))

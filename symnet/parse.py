@@ -30,11 +30,10 @@ import math
 import warnings
 from collections.abc import Callable, Sequence
 
-import numpy as np
 import sympy as sp
 
 from symnet.exceptions import ParseError
-from symnet.graph.activations import NUMPY_FUNCTIONS, ReLU, sigmoid
+from symnet.graph.activations import ReLU, sigmoid
 
 __all__ = [
     "FUNCTIONS",
@@ -46,7 +45,6 @@ __all__ = [
     "parse_expression",
     "parse_number",
     "parse_interval",
-    "numpy_function",
 ]
 
 MAX_LENGTH = 1_000
@@ -395,26 +393,3 @@ def parse_interval(text: str) -> tuple[sp.Expr, sp.Expr]:
     if not float(low) < float(high):
         raise ParseError(f"the interval {_shown(text)} is empty; its start must be below its end")
     return low, high
-
-
-def numpy_function(expr: sp.Expr, variable: str = "x") -> Callable[[np.ndarray], np.ndarray]:
-    """A vectorised NumPy function of ``variable``; non-finite or complex values become NaN.
-
-    >>> f = numpy_function(parse_expression("relu(x) + 1"))
-    >>> f(np.array([-1.0, 2.0]))
-    array([1., 3.])
-    """
-    symbol = sp.Symbol(variable)
-    compiled = sp.lambdify(symbol, expr, modules=[NUMPY_FUNCTIONS, "numpy"])
-
-    def evaluate(x: np.ndarray) -> np.ndarray:
-        x = np.asarray(x, dtype=float)
-        with np.errstate(all="ignore"):
-            values = np.asarray(compiled(x))
-        if np.iscomplexobj(values):
-            values = np.where(np.abs(values.imag) > 0, np.nan, values.real)
-        values = np.broadcast_to(values.astype(float), x.shape).copy()
-        values[~np.isfinite(values)] = np.nan
-        return values
-
-    return evaluate

@@ -11,7 +11,7 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from symnet.graph.losses import lambdify_modules
+from symnet.numeric.functions import lambdify_modules
 
 ELEMENTWISE = ("identity", "relu", "leaky_relu", "sigmoid", "tanh")
 

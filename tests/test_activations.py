@@ -9,15 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from symnet.exceptions import SpecError
-from symnet.graph.activations import (
-    ACTIVATIONS,
-    NUMPY_FUNCTIONS,
-    ReLU,
-    get_activation,
-    sigmoid,
-    softmax,
-    step,
-)
+from symnet.graph.activations import ACTIVATIONS, ReLU, get_activation, sigmoid, softmax, step
+from symnet.numeric.functions import NUMPY_FUNCTIONS
 
 z = sp.Symbol("z")
 ELEMENTWISE = [name for name, row in ACTIVATIONS.items() if not row.vector]

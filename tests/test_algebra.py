@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from symnet.exceptions import SizeLimitError
 from symnet.expressivity.collapse import collapse
-from symnet.graph.network import build_network
+from symnet.graph.build import build_network
 from tests.strategies import linear_specs
 
 # The notes' expansion of the 3-2-2-1 network, written out by hand in their order.

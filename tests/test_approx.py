@@ -91,7 +91,7 @@ def test_predictions_agree_with_the_compiled_graph_and_the_parsed_formula():
     assert np.allclose(result.predict(points), by_graph, rtol=1e-12, atol=1e-12)
     # The JSON formula is plain text that the safe parser reads back to the same function.
     reread = parse_expression(result.to_dict()["formula"])
-    from symnet.parse import numpy_function
+    from symnet.numeric.functions import numpy_function
 
     assert np.allclose(numpy_function(reread)(points), by_graph, rtol=1e-9, atol=1e-12)
 
@@ -159,7 +159,7 @@ def test_bad_input_is_a_one_line_symnet_error(call, error):
 
 
 def test_demo_writes_its_pictures(tmp_path):
-    from symnet.expressivity.approximation import demo_approximation
+    from symnet.demos import demo_approximation
 
     text, paths = demo_approximation(tmp_path)
     assert "16 units" in text and len(paths) == 5

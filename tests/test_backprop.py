@@ -21,9 +21,10 @@ from symnet.calculus.backprop import (
     sweep_order,
 )
 from symnet.exceptions import SpecError
-from symnet.graph.losses import add_loss, lambdify_modules
-from symnet.graph.network import build_network
+from symnet.graph.build import build_network
+from symnet.graph.losses import add_loss
 from symnet.numeric.forward import backprop_values, forward_values, random_point
+from symnet.numeric.functions import lambdify_modules
 from tests.gradient_oracles import (
     finite_difference_gradient,
     leaves,

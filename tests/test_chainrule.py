@@ -20,8 +20,8 @@ from symnet.calculus.chainrule import (
     require_paths,
 )
 from symnet.exceptions import SizeLimitError, SpecError
+from symnet.graph.build import build_network
 from symnet.graph.losses import add_loss
-from symnet.graph.network import build_network
 from tests.gradient_oracles import spec_and_loss
 
 

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 import symnet.expressivity.approximation  # noqa: F401 - imported up front, so timings measure the parser alone
-from symnet.parse import numpy_function, parse_expression
+from symnet.numeric.functions import numpy_function
+from symnet.parse import parse_expression
 
 PI = "3.14159"
 

@@ -7,8 +7,8 @@ import json
 import sympy as sp
 from sympy.parsing.sympy_parser import parse_expr
 
+from symnet.graph.build import build_network
 from symnet.graph.losses import add_loss
-from symnet.graph.network import build_network
 from symnet.numeric.forward import backprop_values, forward_values, random_point
 
 SEED = "3-2:sigmoid-2:sigmoid-1:sigmoid"

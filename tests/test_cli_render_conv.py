@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from symnet.conv.filters import dot_product
+from symnet.conv.dot_product import dot_product
 
 
 def render_json(run_cli, *args: str) -> dict:

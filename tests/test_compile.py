@@ -22,8 +22,8 @@ from symnet.codegen.scalar import (
     validate_identifier,
 )
 from symnet.exceptions import DataError, SpecError
+from symnet.graph.build import build_network
 from symnet.graph.losses import add_loss
-from symnet.graph.network import build_network
 from tests.strategies import loss_for, specs
 
 

@@ -12,20 +12,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from symnet.conv import filters as conv
+from symnet.conv.dot_product import dot_product, flip, image_symbols, window_taps
 from symnet.conv.filters import (
     MODES,
     PADDINGS,
     conv2d,
     correlate,
-    dot_product,
     filter_image,
-    flip,
-    image_symbols,
     input_gradient,
     kernel_gradient,
     output_shape,
     pad_widths,
-    window_taps,
 )
 from symnet.conv.kernels import KERNELS
 from symnet.exceptions import DataError, SizeLimitError, SpecError

@@ -15,10 +15,11 @@ from symnet.codegen.scalar import (
     validate_identifier,
 )
 from symnet.exceptions import SizeLimitError, SpecError
-from symnet.graph.image import POOLINGS, MaxPool, is_first_max, numpy_is_first_max
+from symnet.graph.build import build_network
 from symnet.graph.losses import add_loss
-from symnet.graph.network import build_network
+from symnet.graph.pooling import POOLINGS, MaxPool, is_first_max
 from symnet.graph.size import graph_edges
+from symnet.numeric.functions import is_first_max as numpy_is_first_max
 from symnet.testing.gradients import check_gradients, random_targets
 from tests.conv_strategies import conv_specs
 

@@ -14,8 +14,8 @@ from symnet.codegen.conv_rules import derive_conv_rule, derive_pool_rule
 from symnet.codegen.program import compile_layers
 from symnet.codegen.scalar import compile_network, random_inputs, random_parameters
 from symnet.conv.filters import input_gradient, kernel_gradient
+from symnet.graph.build import build_network
 from symnet.graph.losses import add_loss, default_loss
-from symnet.graph.network import build_network
 from symnet.graph.shapes import pad_widths
 from symnet.graph.spec import parse_spec
 from symnet.testing.conv_check import layer_arrays, scalar_values

@@ -22,7 +22,7 @@ from symnet.expressivity.depth import (
     sawtooth_network,
     shallow_sawtooth_network,
 )
-from symnet.graph.network import build_network
+from symnet.graph.build import build_network
 
 
 def tent_power(t: Fraction, k: int) -> Fraction:
@@ -180,7 +180,7 @@ def test_row_without_the_shallow_check_still_counts():
 
 
 def test_demo_writes_the_picture(tmp_path):
-    from symnet.expressivity.depth import demo_depth
+    from symnet.demos import demo_depth
 
     text, paths = demo_depth(tmp_path, depth=4)
     assert "16" in text and paths[0].read_bytes()[:4] == b"\x89PNG"

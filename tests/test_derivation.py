@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sympy.parsing.sympy_parser import parse_expr
 
-from symnet.calculus.derivation import derive, loss_substituted_size, walkthrough_text
+from symnet.calculus.derivation import derive, loss_substituted_size
 from symnet.calculus.derivation_format import (
     derivation_dict,
     derivation_latex,
@@ -18,12 +18,14 @@ from symnet.calculus.derivation_format import (
     derivation_text,
 )
 from symnet.calculus.proofs import prove
+from symnet.demos import walkthrough_text
 from symnet.exceptions import SpecError
 from symnet.graph import activations, losses
+from symnet.graph.build import build_network
 from symnet.graph.losses import add_loss
-from symnet.graph.network import build_network
 from symnet.graph.size import substituted_size
 from symnet.numeric.forward import random_point
+from symnet.numeric.functions import lambdify_modules
 from tests.gradient_oracles import finite_difference_gradient, leaves, spec_and_loss
 
 SEED = "3-2:sigmoid-2:sigmoid-1:sigmoid"
@@ -60,7 +62,7 @@ def test_sympy_diff_matches_finite_differences(spec_loss, bias, seed) -> None:
     d = derive(net, prove_equal=False)
     point = random_point(net, seed)
     reference = finite_difference_gradient(net, point)
-    modules = losses.lambdify_modules()
+    modules = lambdify_modules()
     names = leaves(net)
     args = [point[n] for n in names]
     symbols = [sp.Symbol(n) for n in names]

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from symnet.calculus.backprop import gradients
 from symnet.calculus.descent import ALPHA, descent_step, descent_text, update_rules
 from symnet.exceptions import SpecError
+from symnet.graph.build import build_network
 from symnet.graph.losses import add_loss
-from symnet.graph.network import build_network
 from symnet.numeric.forward import random_point
 from tests.gradient_oracles import finite_difference_gradient, loss_function, spec_and_loss
 

@@ -8,7 +8,7 @@ from hypothesis import given
 
 from symnet.exceptions import SizeLimitError
 from symnet.graph.activations import ACTIVATIONS
-from symnet.graph.network import build_network
+from symnet.graph.build import build_network
 from tests.strategies import specs
 
 

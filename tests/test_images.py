@@ -13,7 +13,6 @@ from PIL import Image
 
 from symnet.conv.filters import filter_image
 from symnet.conv.images import (
-    demo_kernels,
     load_array,
     load_image,
     load_input,
@@ -23,6 +22,7 @@ from symnet.conv.images import (
     side_by_side,
     to_display,
 )
+from symnet.demos import demo_kernels
 from symnet.exceptions import DataError, SpecError
 
 

@@ -20,10 +20,12 @@ from symnet.codegen.program import (
     softmax_logsumexp_columns,
 )
 from symnet.codegen.scalar import compile_network
-from symnet.graph.activations import ACTIVATIONS, NUMPY_FUNCTIONS, softmax
-from symnet.graph.losses import LOSS_NUMPY_FUNCTIONS, add_loss
-from symnet.graph.network import build_network
+from symnet.graph.activations import ACTIVATIONS, softmax
+from symnet.graph.build import build_network
+from symnet.graph.losses import add_loss
 from symnet.graph.spec import parse_spec
+from symnet.numeric.functions import NUMPY_FUNCTIONS
+from symnet.numeric.functions import NUMPY_FUNCTIONS as LOSS_NUMPY_FUNCTIONS
 from tests.strategies import ELEMENTWISE, loss_for, specs
 
 OUTPUT_PAIRS = [("mse", a) for a in (*ELEMENTWISE, "softmax")] + [

@@ -12,17 +12,11 @@ from hypothesis import strategies as st
 
 from symnet.exceptions import SpecError
 from symnet.graph.activations import sigmoid, softmax
-from symnet.graph.losses import (
-    LOSS_NUMPY_FUNCTIONS,
-    LOSSES,
-    add_loss,
-    default_loss,
-    lambdify_modules,
-    logsumexp,
-    softplus,
-)
-from symnet.graph.network import build_network
+from symnet.graph.build import build_network
+from symnet.graph.losses import LOSSES, add_loss, default_loss, logsumexp, softplus
 from symnet.graph.spec import parse_spec
+from symnet.numeric.functions import NUMPY_FUNCTIONS as LOSS_NUMPY_FUNCTIONS
+from symnet.numeric.functions import lambdify_modules
 
 finite = st.floats(-30, 30, allow_nan=False)
 

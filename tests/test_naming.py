@@ -5,8 +5,8 @@ import sympy as sp
 from hypothesis import given
 
 from symnet.exceptions import SpecError
+from symnet.graph.build import build_network
 from symnet.graph.naming import Naming
-from symnet.graph.network import build_network
 from tests.strategies import specs
 
 

@@ -19,14 +19,8 @@ from hypothesis import strategies as st
 
 from symnet.exceptions import ParseError
 from symnet.graph.activations import ReLU, sigmoid
-from symnet.parse import (
-    MAX_DEPTH,
-    MAX_LENGTH,
-    numpy_function,
-    parse_expression,
-    parse_interval,
-    parse_number,
-)
+from symnet.numeric.functions import numpy_function
+from symnet.parse import MAX_DEPTH, MAX_LENGTH, parse_expression, parse_interval, parse_number
 
 x = sp.Symbol("x")
 

@@ -20,9 +20,10 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from symnet.demos import demo_diagrams
 from symnet.exceptions import RenderError, SpecError
+from symnet.graph.build import build_network
 from symnet.graph.losses import add_loss, default_loss
-from symnet.graph.network import build_network
 from symnet.graph.spec import parse_spec
 from symnet.render.dot import Html, html_text
 from symnet.render.expression import expression_diagram, expression_of
@@ -30,7 +31,6 @@ from symnet.render.gradient import PATH_COLOR, gradient_diagram
 from symnet.render.network import (
     NEGATIVE,
     POSITIVE,
-    demo_diagrams,
     forward_values,
     network_diagram,
     network_svg,
@@ -319,7 +319,7 @@ def test_dot_attributes_cannot_carry_links() -> None:
 @needs_dot
 @pytest.mark.parametrize("view", ["network", "gradient", "expression"])
 def test_hostile_titles_render_literally_without_links(view) -> None:
-    from symnet.render.network import diagram
+    from symnet.render.views import diagram
 
     drawing = diagram("3-2:sigmoid-1", view, title=HOSTILE)
     svg = drawing.svg()

@@ -12,16 +12,11 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from symnet.demos import demo_report
 from symnet.exceptions import SpecError
-from symnet.graph.network import build_network
+from symnet.graph.build import build_network
 from symnet.render.graphviz_io import GraphvizMissingError
-from symnet.report.build import (
-    DEFAULT_SECTIONS,
-    SECTIONS,
-    build_report,
-    demo_report,
-    resolve_sections,
-)
+from symnet.report.build import DEFAULT_SECTIONS, SECTIONS, build_report, resolve_sections
 from symnet.report.document import Equations, Note
 from symnet.report.latex import MathContext, latex_rows
 from symnet.report.mathml import mathml_row

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from symnet.exceptions import SizeLimitError, SpecError, VerificationError
 from symnet.graph.activations import ACTIVATIONS, Activation
+from symnet.graph.build import build_network
 from symnet.graph.losses import add_loss
-from symnet.graph.network import build_network
 from symnet.testing.gradients import (
     MAX_DIFF_COST,
     check_gradients,

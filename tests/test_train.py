@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from symnet.demos import demo_training
 from symnet.exceptions import DataError, ModelFileError, SpecError
 from symnet.graph.spec import parse_spec
 from symnet.training.data import Dataset, load_data
-from symnet.training.loop import default_training_loss, demo_training, plot_history, targets, train
+from symnet.training.loop import default_training_loss, plot_history, targets, train
 from symnet.training.modelfile import load_model
 
 

@@ -12,7 +12,7 @@ terms of the successors' delta *symbols* (``delta_z_C``): the cache is visible i
 expressions. A parameter feeds exactly one node, so its gradient is that node's delta
 times one local partial: ``dL/dw1 = delta_z_A * X1``.
 
->>> from symnet.graph.network import build_network
+>>> from symnet.graph.build import build_network
 >>> from symnet.graph.losses import add_loss
 >>> net = add_loss(build_network("3-2-2-1"), "mse")
 >>> deltas = cached_deltas(net)
@@ -118,7 +118,7 @@ def cached_deltas(network: Network) -> dict[str, sp.Expr]:
 def gradients(network: Network, deltas: dict[str, sp.Expr] | None = None) -> dict[str, sp.Expr]:
     """dL/dp for every parameter p: the delta of the node p feeds times one local partial.
 
-    >>> from symnet.graph.network import build_network
+    >>> from symnet.graph.build import build_network
     >>> from symnet.graph.losses import add_loss
     >>> gradients(add_loss(build_network("2-1:sigmoid", bias=True), "bce"))
     {'w1': X1*delta_z_y, 'w2': X2*delta_z_y, 'b1': delta_z_y}

@@ -12,7 +12,7 @@ Paths multiply with depth, so :func:`path_counts` counts them first by dynamic
 programming over the graph (instant, exact) and :func:`chain_rule_paths` refuses with a
 hint when there would be too many.
 
->>> from symnet.graph.network import build_network
+>>> from symnet.graph.build import build_network
 >>> from symnet.graph.losses import add_loss
 >>> net = add_loss(build_network("3-2-2-1"), "mse")
 >>> path_counts(net)["w1"]

@@ -31,10 +31,10 @@ import sympy as sp
 from symnet.calculus import backprop, chainrule
 from symnet.calculus.proofs import Proof, prove
 from symnet.exceptions import SizeLimitError, SpecError
+from symnet.graph.build import build_network
 from symnet.graph.losses import add_loss, default_loss
-from symnet.graph.network import Network, build_network
+from symnet.graph.network import Network
 from symnet.graph.size import MAX_SUBSTITUTED_SIZE, require_at_most, substituted_size
-from symnet.numeric.forward import random_point
 
 __all__ = [
     "ParameterGradient",
@@ -42,7 +42,6 @@ __all__ = [
     "derive",
     "loss_substituted_size",
     "direct_gradients",
-    "walkthrough_text",
     "SYMBOLIC_PROOF_SIZE",
     "MAX_DIRECT_SIZE",
     "MAX_DIRECT_WORK",
@@ -212,17 +211,3 @@ def derive(
     if prove_equal:
         derivation.proof = prove(derivation, seed=seed)
     return derivation
-
-
-def walkthrough_text() -> str:
-    """The backprop walkthrough of the notes' network 3-2:sigmoid-2:sigmoid-1:sigmoid, as text.
-
-    The gradient of w1 (first layer) and w7 (second layer) by paths, by cached deltas and
-    by ``sympy.diff``, the multiplication counts, and one gradient-descent step.
-    """
-    from symnet.calculus.derivation_format import derivation_text
-    from symnet.calculus.descent import descent_step, descent_text
-
-    derivation = derive("3-2:sigmoid-2:sigmoid-1:sigmoid", loss="mse", wrt=("w11", "w7", "w1"))
-    step = descent_step(derivation.network, random_point(derivation.network, 0), alpha=0.5)
-    return derivation_text(derivation) + "\n\n" + descent_text(step)

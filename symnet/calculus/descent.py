@@ -9,7 +9,7 @@ The notes train a network by moving every weight against its gradient::
 a given point (one sample) with numbers: the parameter values, the gradients from the
 numeric backprop sweep, the new values, and the loss before and after.
 
->>> from symnet.graph.network import build_network
+>>> from symnet.graph.build import build_network
 >>> from symnet.graph.losses import add_loss
 >>> net = add_loss(build_network("1-1"), "mse")
 >>> update_rules(net)["w1"]

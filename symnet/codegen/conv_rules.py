@@ -32,9 +32,9 @@ import sympy as sp
 
 from symnet.codegen.program import RuleDerivation
 from symnet.graph.activations import elementary
-from symnet.graph.losses import lambdify_modules
-from symnet.graph.network import build_network
+from symnet.graph.build import build_network
 from symnet.graph.shapes import pad_widths
+from symnet.numeric.functions import lambdify_modules
 
 __all__ = ["derive_conv_rule", "derive_pool_rule"]
 

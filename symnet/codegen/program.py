@@ -20,7 +20,7 @@ per layer. This module bridges the two in three checkable steps.
    products and broadcasting for the all-ones matrices) prints each rule as one line of
    three generated functions (``forward``, ``evaluate``, ``train_step``); the elementwise
    expressions print as calls to the stable NumPy functions of
-   :data:`~symnet.graph.activations.NUMPY_FUNCTIONS` and :mod:`symnet.graph.losses`. The source is
+   :data:`~symnet.numeric.functions.NUMPY_FUNCTIONS`. The source is
    compiled once and kept as ``program.source``, so a step costs exactly its NumPy calls.
 
 NOTE: samples as columns is also the fast layout for NumPy: a bias is broadcast, and a
@@ -52,10 +52,12 @@ from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE
 
 from symnet.exceptions import SpecError
-from symnet.graph.activations import ACTIVATIONS, NUMPY_FUNCTIONS
-from symnet.graph.losses import LOSS_NUMPY_FUNCTIONS, add_loss, check_loss, logsumexp
-from symnet.graph.network import build_network
+from symnet.graph.activations import ACTIVATIONS
+from symnet.graph.build import build_network
+from symnet.graph.losses import add_loss, check_loss, logsumexp
 from symnet.graph.spec import NetworkSpec, parse_spec
+from symnet.numeric.functions import NUMPY_FUNCTIONS
+from symnet.numeric.functions import NUMPY_FUNCTIONS as LOSS_NUMPY_FUNCTIONS
 
 __all__ = [
     "BATCH_RULES",

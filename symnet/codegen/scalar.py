@@ -11,7 +11,7 @@ Inputs arrive as columns of a ``(B, n_inputs)`` array, so every line works on a 
 batch at once. With a loss attached (:func:`symnet.graph.losses.add_loss`), a second function
 adds the cached deltas of backpropagation, one line per node in reverse order, and the
 per-sample gradient of every parameter. SymPy heads become the numerically stable NumPy
-functions of :data:`symnet.graph.activations.NUMPY_FUNCTIONS` and :mod:`symnet.graph.losses`.
+functions of :data:`symnet.numeric.functions.NUMPY_FUNCTIONS`.
 
 The graph names every intermediate quantity, so the generated lines share work by name
 rather than through ``sympy.cse``; the one repetition left, an activation call inside a
@@ -19,7 +19,7 @@ derivative rule (``1 - tanh(z_A)**2``), is replaced by its named forward value
 (``1 - A**2``). (``sympy.cse`` pays on tree-shaped expressions such as the fully
 substituted loss; :mod:`symnet.testing.gradients` uses it there.)
 
->>> from symnet.graph.network import build_network
+>>> from symnet.graph.build import build_network
 >>> compiled = compile_network(build_network("3-2-2-1"))
 >>> values = compiled.forward([[1.0, 2.0, 3.0]], {p: 1.0 for p in compiled.network.parameters})
 >>> values["A"], values["y"]
@@ -39,13 +39,12 @@ import numpy as np
 import sympy as sp
 
 from symnet.exceptions import DataError, SpecError
-from symnet.graph.losses import lambdify_modules
 from symnet.graph.network import Network
+from symnet.numeric.functions import lambdify_modules
 
 __all__ = [
     "CompiledNetwork",
     "compile_network",
-    "numpy_modules",
     "parameter_vector",
     "random_inputs",
     "random_parameters",
@@ -55,21 +54,12 @@ __all__ = [
 ParameterValues = Mapping[str, float] | Sequence[float] | np.ndarray
 
 
-def numpy_modules() -> list:
-    """The ``modules`` argument for :func:`sympy.lambdify`: symnet's stable functions first.
-
-    The activations' and the losses' NumPy versions (sigmoid, softmax, softplus,
-    log-sum-exp), then NumPy itself.
-    """
-    return lambdify_modules()
-
-
 @functools.cache
 def _reserved_names() -> frozenset[str]:
     # Names the generated code reads from its namespace; a node with one of these names
     # would shadow a function (a unit called ``tanh`` would replace numpy.tanh).
     names = set(dir(np)) | set(dir(builtins)) | {"numpy", "math"}
-    for module in numpy_modules():
+    for module in lambdify_modules():
         if isinstance(module, dict):
             names.update(module)
     return frozenset(names)
@@ -111,7 +101,7 @@ def random_parameters(network: Network, seed: int | np.random.Generator = 0) -> 
     NOTE: weights are drawn from N(0, 1/fan_in) (the scale that keeps every z of order
     one, so tanh and sigmoid are neither saturated nor linear) and biases from N(0, 1/4).
 
-    >>> from symnet.graph.network import build_network
+    >>> from symnet.graph.build import build_network
     >>> params = random_parameters(build_network("2-1"), seed=0)
     >>> sorted(params) == ["w1", "w2"], params == random_parameters(build_network("2-1"), 0)
     (True, True)
@@ -133,7 +123,7 @@ def random_inputs(
 ) -> np.ndarray:
     """A ``(batch, n_inputs)`` float64 array of standard normal inputs.
 
-    >>> from symnet.graph.network import build_network
+    >>> from symnet.graph.build import build_network
     >>> random_inputs(build_network("3-1"), batch=2).shape
     (2, 3)
     """
@@ -148,7 +138,7 @@ def parameter_vector(network: Network, params: ParameterValues) -> np.ndarray:
     ``params`` is a mapping name -> value (every parameter, no unknown names) or a vector
     already in that order.
 
-    >>> from symnet.graph.network import build_network
+    >>> from symnet.graph.build import build_network
     >>> parameter_vector(build_network("2-1"), {"w2": 3, "w1": 1})
     array([1., 3.])
     """
@@ -216,7 +206,7 @@ def _lambdify(args: Sequence[sp.Symbol], lines, outputs: Sequence[sp.Expr]) -> C
     def assignments(exprs):  # lambdify's ``cse`` hook: our own assignments, in order
         return list(lines), exprs
 
-    return sp.lambdify(list(args), list(outputs), modules=numpy_modules(), cse=assignments)
+    return sp.lambdify(list(args), list(outputs), modules=lambdify_modules(), cse=assignments)
 
 
 @dataclass(frozen=True)
@@ -402,7 +392,7 @@ def compile_network(network: Network) -> CompiledNetwork:
     :func:`symnet.calculus.backprop.cached_deltas` in sweep order (``delta_A = delta_C*w7 + ...``),
     and returns the loss and each parameter's delta, which is its per-sample gradient.
 
-    >>> from symnet.graph.network import build_network
+    >>> from symnet.graph.build import build_network
     >>> from symnet.graph.losses import add_loss
     >>> compiled = compile_network(add_loss(build_network("1-1:relu"), "mse"))
     >>> compiled.loss_and_gradients([[5.0]], [[1.0]], {"w1": 2.0})  # L = (10 - 1)^2 / 2

@@ -38,7 +38,6 @@ __all__ = [
     "save_array",
     "save_output",
     "side_by_side",
-    "demo_kernels",
 ]
 
 #: matplotlib's sample photo (Grace Hopper, 512x600 JPEG): the default input.
@@ -48,7 +47,7 @@ SCALES = ("clip", "stretch", "abs")
 _WRITE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
 _READ_FORMATS = ("PNG", "JPEG", "BMP", "GIF", "TIFF")
 # The enlarged crop of the sample photo in the demo: rows, then columns (the glasses).
-_ZOOM = (150, 270, 170, 350)
+SAMPLE_ZOOM = (150, 270, 170, 350)
 
 
 def sample_image_path() -> Path:
@@ -247,39 +246,3 @@ def side_by_side(panels, path, scale="clip", captions=None, title=None, zoom=Non
         figure.suptitle(title, fontsize=14)
     figure.tight_layout()
     return save_figure(figure, path)
-
-
-def demo_kernels(folder: str | os.PathLike[str]) -> str:
-    """Apply the notes' three kernels to the sample photo; save one side-by-side picture.
-
-    Writes ``kernels-on-photo.png`` in ``folder`` (created if needed) and returns text:
-    where the picture is, and one output pixel written as its dot product with the
-    photo's actual numbers.
-    """
-    from symnet.conv.filters import dot_product, filter_image
-    from symnet.conv.kernels import KERNELS, NOTES_KERNELS
-
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    photo = load_image(grayscale=True)
-    kernels = [KERNELS[name] for name in NOTES_KERNELS]
-    filtered = [filter_image(photo, kernel, padding="same") for kernel in kernels]
-    # The pixel the outline kernel answers most strongly inside the enlarged crop: an edge.
-    zoom = (_ZOOM[0], _ZOOM[1], _ZOOM[2], _ZOOM[3])
-    crop = filtered[0][zoom[0] : zoom[1], zoom[2] : zoom[3]]
-    row, col = (int(n) for n in np.unravel_index(np.argmax(crop), crop.shape))
-    row, col = row + zoom[0], col + zoom[2]
-    panels = [("original", photo)] + [(k.name, f) for k, f in zip(kernels, filtered)]
-    captions = ["grace_hopper.jpg (grayscale)"] + [k.text() for k in kernels]
-    title = "Each new pixel is the dot product of the kernel with the image patch under it"
-    path = folder / "kernels-on-photo.png"
-    side_by_side(panels, path, captions=captions, title=title, zoom=zoom, mark=(row, col))
-    product = dot_product(kernels[0], (row, col), photo.shape, padding="same")
-    return "\n".join(
-        [
-            f"wrote {path}: the sample photo filtered with the notes' outline, blur and sharpen "
-            "kernels (cross-correlation, zero padding 'same'; second row enlarged)",
-            f"outline at output pixel ({row},{col}) (circled), the kernel dotted with the photo:",
-            product.text(photo),
-        ]
-    )

@@ -32,7 +32,8 @@ from pathlib import Path
 import numpy as np
 import sympy as sp
 
-from symnet.conv.filters import conv2d, dot_product, image_symbols, kernel_gradient, kernel_symbols
+from symnet.conv.dot_product import dot_product, image_symbols, kernel_symbols
+from symnet.conv.filters import conv2d, kernel_gradient
 from symnet.conv.kernels import resolve_kernel
 from symnet.exceptions import DataError, SpecError
 from symnet.graph.size import require_at_most

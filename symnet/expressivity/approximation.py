@@ -22,15 +22,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import sympy as sp
 
 from symnet.exceptions import SpecError
-from symnet.graph.activations import NUMPY_FUNCTIONS
-from symnet.graph.network import Network, build_network
-from symnet.parse import numpy_function, parse_expression, parse_interval
+from symnet.graph.build import build_network
+from symnet.graph.network import Network
+from symnet.numeric.functions import NUMPY_FUNCTIONS, numpy_function
+from symnet.parse import parse_expression, parse_interval
 
 __all__ = [
     "MAX_UNITS",
@@ -43,7 +43,6 @@ __all__ = [
     "approximate",
     "error_table",
     "error_table_text",
-    "demo_approximation",
 ]
 
 MAX_UNITS = 1_024  # an approximation's formula is compiled to NumPy; 1,024 terms take ~2 s
@@ -403,34 +402,3 @@ def error_table_text(rows: list[dict]) -> str:
         ratio = f"{row['ratio']:.2f}" if row["ratio"] is not None else "-"
         lines.append(f"{row['units']:>6}  {row['max_error']:>11.4e}  {ratio:>17}")
     return "\n".join(lines)
-
-
-def demo_approximation(folder: str | Path) -> tuple[str, list[Path]]:
-    """sin(x) on [-pi, pi] with 4, 8 and 16 units, the error table and a trained network.
-
-    Returns printable text and the paths of the pictures written in ``folder``.
-    """
-    from symnet.expressivity.plots import plot_comparison, plot_construction, plot_error_table
-
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    target, interval = parse_expression("sin(x)"), "-pi,pi"
-    paths, lines = [], ["Universal approximation: sin(x) on [-pi, pi] as a sum of shifted ReLUs"]
-    for units in (4, 8, 16):
-        result = construct_approximation(target, interval, units)
-        paths.append(plot_construction(result, folder / f"approx_sin_{units}_units.png"))
-        lines.append(f"  {units:>2} units: max error {result.max_error:.4g}")
-        if units == 4:
-            lines.append("  " + result.formula_text(3))
-    rows = error_table(target, interval, (4, 8, 16, 32, 64, 128))
-    paths.append(plot_error_table(rows, folder / "approx_error.png", title="sin(x) on [-pi, pi]"))
-    lines += ["", error_table_text(rows), ""]
-    constructed = construct_approximation(target, interval, 16)
-    trained = train_approximation(target, interval, 16, seed=0)
-    paths.append(plot_comparison(constructed, trained, folder / "approx_trained_16_units.png"))
-    lines.append(
-        f"16 units: constructed max error {constructed.max_error:.4g}; trained "
-        f"({trained.training['epochs']} Adam epochs from random weights) {trained.max_error:.4g}"
-    )
-    lines.append("Pictures: " + ", ".join(str(p) for p in paths))
-    return "\n".join(lines), paths

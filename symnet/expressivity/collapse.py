@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from symnet.graph.network import Network, build_network
+from symnet.graph.build import build_network
+from symnet.graph.network import Network
 from symnet.graph.size import MAX_EXPANSION_TERMS, check_expansion
 from symnet.graph.spec import NetworkSpec, parse_spec
 

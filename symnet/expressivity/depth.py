@@ -27,13 +27,13 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import reduce
 from math import gcd, lcm
-from pathlib import Path
 
 import sympy as sp
 
 from symnet.exceptions import SizeLimitError, SpecError
 from symnet.graph.activations import LEAKY_SLOPE
-from symnet.graph.network import Network, build_network
+from symnet.graph.build import build_network
+from symnet.graph.network import Network
 
 __all__ = [
     "MAX_DEPTH",
@@ -46,7 +46,6 @@ __all__ = [
     "depth_row",
     "depth_table",
     "depth_table_text",
-    "demo_depth",
 ]
 
 MAX_DEPTH = 12  # 2^12 = 4096 pieces (and shallow units): a few seconds of exact arithmetic
@@ -343,17 +342,3 @@ def depth_table_text(table: list[dict]) -> str:
         "2^k - 1 units cannot match the first slope), built by interpolation and checked equal.",
     ]
     return "\n".join(lines)
-
-
-def demo_depth(folder: str | Path, depth: int = 6) -> tuple[str, list[Path]]:
-    """The depth table up to ``depth`` and its pictures in ``folder``: (text, paths)."""
-    from symnet.expressivity.plots import plot_depth
-
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    table = depth_table(depth)
-    shown = sorted({1, 2, 3, 4, depth} & set(range(1, depth + 1)))
-    functions = [(k, network_piecewise(*sawtooth_network(k))) for k in shown]
-    path = plot_depth(functions, table, folder / "depth_sawtooth.png")
-    text = "The power of depth: the tent map composed k times\n" + depth_table_text(table)
-    return f"{text}\nPicture: {path}", [path]

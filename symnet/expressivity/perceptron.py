@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symnet.graph.network import Network, build_network
+from symnet.graph.build import build_network
+from symnet.graph.network import Network
 
 __all__ = ["perceptron", "perceptron_formula", "perceptron_latex"]
 

@@ -5,7 +5,7 @@ bias) satisfies f(u + v) + f(0) = f(u) + f(v). :func:`linearity_witness` searche
 integer weights and inputs until the network breaks the affine identity (so no single
 linear layer, with or without bias, can match it), and returns the numbers.
 
->>> from symnet.graph.network import build_network
+>>> from symnet.graph.build import build_network
 >>> witness = linearity_witness(build_network("1-1:relu"))
 >>> witness["f_u"] + witness["f_v"] != witness["f_u_plus_v"]
 True

@@ -1,9 +1,10 @@
-"""Activation functions: their SymPy definitions, derivative rules and NumPy versions.
+"""Activation functions: their SymPy definitions and derivative rules, in one table.
 
-Everything about an activation lives in the one table :data:`ACTIVATIONS`; adding an
-activation is one row there (plus a NumPy entry in :data:`NUMPY_FUNCTIONS` if it needs a
-new SymPy function). The SymPy functions defined here take their derivatives from that
-table, so ``sympy.diff`` of a whole network and symnet's own chain rule use the same rules.
+Everything symbolic about an activation lives in the one table :data:`ACTIVATIONS`; adding
+an activation is one row there (and, when it needs a new SymPy function, that function's
+NumPy version in :data:`symnet.numeric.functions.NUMPY_FUNCTIONS`). The SymPy functions
+defined here take their derivatives from the table, so ``sympy.diff`` of a whole network
+and symnet's own chain rule use the same rules.
 
 >>> import sympy as sp
 >>> z = sp.Symbol("z")
@@ -20,16 +21,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
 import sympy as sp
 
+from symnet.exceptions import SpecError
 from symnet.graph.spec import ACTIVATION_NAMES
 
 __all__ = [
     "SymnetFunction",
     "Activation",
     "ACTIVATIONS",
-    "NUMPY_FUNCTIONS",
     "LEAKY_SLOPE",
     "ReLU",
     "step",
@@ -324,55 +324,5 @@ def get_activation(name: str) -> Activation:
     try:
         return ACTIVATIONS[name]
     except KeyError:
-        from symnet.exceptions import SpecError
-
         allowed = ", ".join(repr(n) for n in ACTIVATIONS)
         raise SpecError(f"activation must be one of {allowed}; got {name!r}") from None
-
-
-# ---- NumPy versions: one SymPy-head -> NumPy map, passed to lambdify(modules=[...]) ----
-
-
-def _np_relu(z):
-    return np.maximum(z, 0)
-
-
-def _np_step(z):
-    # NOTE: ReLU'(0) = 0, matching symnet.graph.activations.step.
-    return (np.asarray(z) > 0).astype(np.result_type(z, np.float32))
-
-
-def _np_leaky_relu(z):
-    return np.where(z > 0, z, z * float(LEAKY_SLOPE))
-
-
-def _np_leaky_step(z):
-    z = np.asarray(z)
-    return np.where(z > 0, 1.0, float(LEAKY_SLOPE)).astype(np.result_type(z, np.float32))
-
-
-def _np_sigmoid(z):
-    # Stable at |z| = 1000: exp is only taken of -|z|, which cannot overflow.
-    z = np.asarray(z)
-    with np.errstate(under="ignore"):  # exp(-1000) rounding to 0 is the right answer
-        e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
-
-
-def _np_softmax(chosen, *layer):
-    # Log-sum-exp shift: exp never sees a positive argument.
-    shift = np.maximum.reduce([np.asarray(z) for z in layer])
-    with np.errstate(under="ignore"):  # a vanishing share rounds to 0, as it should
-        total = sum(np.exp(z - shift) for z in layer)
-        return np.exp(chosen - shift) / total
-
-
-NUMPY_FUNCTIONS = {
-    "ReLU": _np_relu,
-    "step": _np_step,
-    "LeakyReLU": _np_leaky_relu,
-    "leaky_step": _np_leaky_step,
-    "sigmoid": _np_sigmoid,
-    "tanh": np.tanh,
-    "softmax": _np_softmax,
-}

@@ -13,7 +13,7 @@ bce  1:sigmoid                      softplus(z_y) - t z_y              (the logi
 ce   n:softmax                      logsumexp(z_1..z_n) - sum_k t_k z_k (the logits z_k)
 ==== ============================== ======================================================
 
->>> from symnet.graph.network import build_network
+>>> from symnet.graph.build import build_network
 >>> net = add_loss(build_network("2-1:sigmoid"), "bce")
 >>> net.definition("L")
 -t*z_y + softplus(z_y)
@@ -30,23 +30,21 @@ gradients are the mean of the per-sample gradients derived here.
 
 from __future__ import annotations
 
-import numpy as np
 import sympy as sp
 
 from symnet.exceptions import SpecError
-from symnet.graph.activations import NUMPY_FUNCTIONS, SymnetFunction, sigmoid, softmax
+from symnet.graph.activations import SymnetFunction, sigmoid, softmax
 from symnet.graph.network import Network
 from symnet.graph.spec import NetworkSpec
 
 __all__ = [
     "LOSSES",
     "LOSS_FORMULAS",
-    "LOSS_NUMPY_FUNCTIONS",
     "BATCH_REDUCTION",
     "add_loss",
     "default_loss",
+    "task_of",
     "check_loss",
-    "lambdify_modules",
     "softplus",
     "logsumexp",
 ]
@@ -119,41 +117,38 @@ class logsumexp(SymnetFunction):  # noqa: N801
         return rf"\operatorname{{logsumexp}}\left({inner}\right)"
 
 
-def _np_softplus(z):
-    # log(1 + e^z) = max(z, 0) + log1p(e^-|z|): exp only ever sees -|z|, so no overflow.
-    z = np.asarray(z, dtype=float)
-    with np.errstate(under="ignore"):  # e^-1000 rounding to 0 is the right answer
-        return np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))
+def default_loss(spec: NetworkSpec, training: bool = False) -> str:
+    """The loss used when none is named; the one owner of that choice.
 
+    For a derivation (``training=False``): ``ce`` for a softmax output, else ``mse``. For
+    training: also ``bce`` for a 1:sigmoid output.
 
-def _np_logsumexp(*zs):
-    # Shift by the largest logit: exp never sees a positive argument.
-    shift = np.maximum.reduce([np.asarray(z, dtype=float) for z in zs])
-    with np.errstate(under="ignore"):
-        return shift + np.log(sum(np.exp(z - shift) for z in zs))
+    NOTE: a derivation of a 1:sigmoid output keeps mse by default, as in the notes'
+    squared-error example (ask for ``bce`` explicitly); a classifier is trained with bce,
+    whose gradient does not vanish when the sigmoid saturates.
 
-
-#: SymPy head -> stable NumPy function for the loss functions (merge with NUMPY_FUNCTIONS).
-LOSS_NUMPY_FUNCTIONS = {"softplus": _np_softplus, "logsumexp": _np_logsumexp}
-
-
-def lambdify_modules() -> list:
-    """The ``modules`` argument for ``sympy.lambdify`` of any expression of a network with a loss.
-
-    >>> f = sp.lambdify([sp.Symbol("z")], softplus(sp.Symbol("z")), modules=lambdify_modules())
-    >>> float(f(1000.0)), float(f(-1000.0))
-    (1000.0, 0.0)
+    >>> from symnet.graph.spec import parse_spec
+    >>> spec = parse_spec("2-4:relu-1:sigmoid")
+    >>> default_loss(spec), default_loss(spec, training=True)
+    ('mse', 'bce')
     """
-    return [{**NUMPY_FUNCTIONS, **LOSS_NUMPY_FUNCTIONS}, "numpy"]
+    last = spec.output_layer
+    if last.activation == "softmax":
+        return "ce"
+    if training and (last.width, last.activation) == (1, "sigmoid"):
+        return "bce"
+    return "mse"
 
 
-def default_loss(spec: NetworkSpec) -> str:
-    """The loss used when none is named: ``ce`` for a softmax output, else ``mse``.
+def task_of(spec: NetworkSpec, loss: str) -> str:
+    """``"regression"`` for the mse loss on a linear output, else ``"classification"``.
 
-    NOTE: a 1:sigmoid output keeps mse by default, as in the notes' squared-error example;
-    ask for ``bce`` explicitly.
+    >>> from symnet.graph.spec import parse_spec
+    >>> task_of(parse_spec("1-8:tanh-1"), "mse"), task_of(parse_spec("2-3:softmax"), "ce")
+    ('regression', 'classification')
     """
-    return "ce" if spec.layers[-1].activation == "softmax" else "mse"
+    linear = spec.output_layer.activation == "identity"
+    return "regression" if loss == "mse" and linear else "classification"
 
 
 def check_loss(spec: NetworkSpec, loss: str) -> None:
@@ -161,7 +156,7 @@ def check_loss(spec: NetworkSpec, loss: str) -> None:
     if loss not in LOSSES:
         allowed = ", ".join(repr(name) for name in LOSSES)
         raise SpecError(f"loss must be one of {allowed}; got {loss!r}")
-    output = spec.layers[-1]
+    output = spec.output_layer
     if loss == "bce" and (output.width, output.activation) != (1, "sigmoid"):
         raise SpecError(
             f"--loss bce needs a 1:sigmoid output layer; got {output}; "
@@ -223,7 +218,7 @@ def add_loss(network: Network, loss: str) -> Network:
     SpecError
         An unknown loss, one that does not fit the output layer, or a second loss.
 
-    >>> from symnet.graph.network import build_network
+    >>> from symnet.graph.build import build_network
     >>> net = add_loss(build_network("2-3:softmax", names="indexed"), "ce")
     >>> net.targets, net.loss_node, sorted(net.graph.predecessors("L"))
     (('t1', 't2', 't3'), 'L', ['t1', 't2', 't3', 'z1_1', 'z1_2', 'z1_3'])

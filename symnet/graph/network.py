@@ -15,7 +15,8 @@ pool       a pooled pixel of an image spec: the max or the mean of its window
 ========== ===================================================================
 
 Image specs (``1x5x5-conv2@3x3:relu-maxpool2-3``) have one input node per pixel and one
-z (and a) node per pixel of every feature map; see :mod:`symnet.graph.image`.
+z (and a) node per pixel of every feature map; see :mod:`symnet.graph.image`. The
+builders of :mod:`symnet.graph.build` add the nodes and edges; a ``Network`` holds them.
 
 Each node stores ``symbol`` (a ``sympy.Symbol`` named like the node), ``definition``
 (its value in terms of its predecessors' symbols; ``None`` for leaves), ``layer``
@@ -23,6 +24,7 @@ Each node stores ``symbol`` (a ``sympy.Symbol`` named like the node), ``definiti
 stores ``partial``: the local derivative d head / d tail, an expression in node symbols.
 Calculus, compilation and rendering all read these attributes; nothing else is stored.
 
+>>> from symnet.graph.build import build_network
 >>> net = build_network("3-2-2-1", names="seed")
 >>> net.definition("A")
 X1*w1 + X2*w3 + X3*w5
@@ -36,97 +38,44 @@ A
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import networkx as nx
 import sympy as sp
-from sympy.core.mul import _args_sortkey
 
-from symnet.graph.activations import get_activation
-from symnet.graph.naming import ConvNaming, Naming, naming_for
-from symnet.graph.size import MAX_CONV_GRAPH_EDGES, MAX_GRAPH_EDGES, graph_edges, require_at_most
-from symnet.graph.spec import NetworkSpec, parse_spec
+from symnet.exceptions import SpecError
+from symnet.graph.layers import Layer
+from symnet.graph.naming import ConvNaming, Naming
+from symnet.graph.size import MAX_SUBSTITUTED_SIZE, require_at_most, substituted_size
+from symnet.graph.spec import NetworkSpec
 
-__all__ = ["Network", "Layer", "build_network"]
-
-
-@dataclass(frozen=True)
-class Layer:
-    """The node names of one dense layer (``index`` from 1).
-
-    ``weights[j][i]`` is the weight from unit i of the previous layer to unit j;
-    ``sums[j]`` the weighted sum z_j; ``units[j]`` the unit's output (the same node as
-    ``sums[j]`` when the activation is ``identity``); ``biases`` is None without biases.
-    """
-
-    index: int
-    activation: str
-    inputs: tuple[str, ...]
-    weights: tuple[tuple[str, ...], ...]
-    biases: tuple[str, ...] | None
-    sums: tuple[str, ...]
-    units: tuple[str, ...]
-
-    @property
-    def width(self) -> int:
-        return len(self.units)
-
-    @property
-    def parameters(self) -> tuple[str, ...]:
-        flat = tuple(w for row in self.weights for w in row)
-        return flat + (self.biases or ())
-
-
-def _product(weight: sp.Symbol, value: sp.Symbol) -> sp.Expr:
-    """weight * value, built directly in SymPy's canonical argument order.
-
-    Equal to ``weight * value``; it skips ``Mul.flatten``, which dominates the build time
-    of wide layers.
-    """
-    return sp.Mul._from_args(sorted((weight, value), key=_args_sortkey))
-
-
-def _sum(terms: list[sp.Expr]) -> sp.Expr:
-    """The sum of distinct products, built directly in SymPy's canonical order (= ``Add``)."""
-    if len(terms) == 1:
-        return terms[0]
-    return sp.Add._from_args(sorted(terms, key=_args_sortkey))
+__all__ = ["Network"]
 
 
 class Network:
-    """A dense network as a graph of named SymPy quantities. Build with :func:`build_network`."""
+    """A network as a graph of named SymPy quantities; build one with
+    :func:`symnet.graph.build.build_network`.
+
+    ``inputs``, ``layers`` (one :data:`~symnet.graph.layers.Layer` record per layer of the
+    spec) and ``outputs`` are filled in by the builders; ``loss``, ``loss_node`` and
+    ``targets`` by :func:`symnet.graph.losses.add_loss`.
+    """
 
     def __init__(self, spec: NetworkSpec, naming: Naming | ConvNaming, bias: bool):
         self.spec = spec
         self.naming = naming
         self.bias = bias
         self.graph = nx.DiGraph()
+        self.inputs: tuple[str, ...] = ()
         self.layers: list[Layer] = []
-        # Set by symnet.graph.losses.add_loss: the loss name, its node and the target nodes.
+        self.outputs: tuple[str, ...] = ()
         self.loss: str | None = None
         self.loss_node: str | None = None
         self.targets: tuple[str, ...] = ()
-        if not spec.is_dense:  # pixels, conv, pooling and flatten layers, then dense ones
-            from symnet.graph.image import add_image_layers
 
-            add_image_layers(self)
-            return
-        self.inputs = tuple(naming.unit(0, i) for i in range(spec.n_inputs))
-        for i, name in enumerate(self.inputs):
-            self.add_node(name, "input", layer=0, unit=i)
-        previous = self.inputs
-        for index, layer_spec in enumerate(spec.layers, start=1):
-            layer = self._add_dense_layer(index, layer_spec.width, layer_spec.activation, previous)
-            self.layers.append(layer)
-            previous = layer.units
-        self.outputs = previous
-
-    # ---- construction ----
+    # ---- construction (used by the builders and add_loss) ----
     def add_node(self, name: str, kind: str, definition=None, **attributes) -> sp.Symbol:
         """Add node ``name`` of ``kind`` with its local ``definition``; returns its symbol.
 
-        Edges (with their ``partial``) are added by the caller. Used by the builders of
-        layers and losses.
+        Edges (with their ``partial``) are added by the caller.
         """
         symbol = sp.Symbol(name)
         self.graph.add_node(
@@ -139,54 +88,17 @@ class Network:
         )
         return symbol
 
-    def _add_dense_layer(self, index, width, activation, previous) -> Layer:
-        rule = get_activation(activation)
-        linear = activation == "identity"
-        weights, biases, sums, units = [], [], [], []
-        for j in range(width):
-            unit = self.naming.unit(index, j)
-            row = [self.naming.weight(index, j, i) for i in range(len(previous))]
-            for i, w in enumerate(row):
-                self.add_node(w, "weight", layer=index, unit=j, source=i)
-            terms = [_product(sp.Symbol(w), sp.Symbol(a)) for w, a in zip(row, previous)]
-            if self.bias:
-                b = self.naming.bias(index, j)
-                self.add_node(b, "bias", layer=index, unit=j)
-                terms.append(sp.Symbol(b))
-                biases.append(b)
-            z = unit if linear else self.naming.pre_activation(index, j)
-            self.add_node(z, "z", _sum(terms), layer=index, unit=j, activation=activation)
-            # NOTE: the partials of a weighted sum are read off its terms (d z/d w_ji = a_i,
-            # d z/d a_i = w_ji, d z/d b_j = 1); tests check them against sympy.diff.
-            for w, a in zip(row, previous):
-                self.graph.add_edge(w, z, partial=sp.Symbol(a))
-                self.graph.add_edge(a, z, partial=sp.Symbol(w))
-            if self.bias:
-                self.graph.add_edge(biases[-1], z, partial=sp.S.One)
-            weights.append(tuple(row))
-            sums.append(z)
-            units.append(unit)
-        if not linear:
-            z_symbols = tuple(sp.Symbol(z) for z in sums)
-            for j, (z, unit) in enumerate(zip(sums, units)):
-                definition = rule.apply(z_symbols[j], z_symbols)
-                self.add_node(unit, "a", definition, layer=index, unit=j, activation=activation)
-                feeding = sums if rule.vector else (z,)
-                for source in feeding:
-                    if rule.vector:
-                        partial = sp.diff(definition, sp.Symbol(source))
-                    else:
-                        partial = rule.derivative(sp.Symbol(source))
-                    self.graph.add_edge(source, unit, partial=partial)
-        return Layer(
-            index,
-            activation,
-            tuple(previous),
-            tuple(weights),
-            tuple(biases) if self.bias else None,
-            tuple(sums),
-            tuple(units),
-        )
+    def copy(self) -> Network:
+        """A network with its own graph and records; the SymPy expressions are shared.
+
+        SymPy expressions are immutable, so sharing them is safe: changing the copy (adding
+        a loss) leaves this network as it was.
+        """
+        twin = Network(self.spec, self.naming, self.bias)
+        twin.graph = self.graph.copy()
+        twin.inputs, twin.layers, twin.outputs = self.inputs, list(self.layers), self.outputs
+        twin.loss, twin.loss_node, twin.targets = self.loss, self.loss_node, self.targets
+        return twin
 
     # ---- reading ----
     def symbol(self, name: str) -> sp.Symbol:
@@ -205,8 +117,6 @@ class Network:
 
     def _known(self, name: str) -> str:
         if name not in self.graph:
-            from symnet.exceptions import SpecError
-
             examples = ", ".join(self.parameters[:3])
             raise SpecError(
                 f"{name!r} is not a node of {self.spec}; parameters are named like {examples}"
@@ -217,6 +127,24 @@ class Network:
     def parameters(self) -> tuple[str, ...]:
         """Every weight and bias, layer by layer, weights (row by row) before biases."""
         return tuple(p for layer in self.layers for p in layer.parameters)
+
+    def require_parameter(self, wrt: str) -> str:
+        """``wrt`` when it names a weight or bias of this network; else one ``SpecError``.
+
+        The one check of a ``wrt=`` argument: every derivation, diagram and report that
+        follows one parameter asks here.
+
+        >>> from symnet.graph.build import build_network
+        >>> build_network("2-1").require_parameter("w3")
+        Traceback (most recent call last):
+        ...
+        symnet.exceptions.SpecError: unknown wrt='w3': the parameters of 2-1 are w1, w2
+        """
+        if wrt not in self.graph or self.kind(wrt) not in ("weight", "bias"):
+            params = self.parameters
+            shown = f"{params[0]} .. {params[-1]}" if len(params) > 2 else ", ".join(params)
+            raise SpecError(f"unknown wrt={wrt!r}: the parameters of {self.spec} are {shown}")
+        return wrt
 
     @property
     def parameter_symbols(self) -> tuple[sp.Symbol, ...]:
@@ -246,8 +174,6 @@ class Network:
 
         Raises ``SizeLimitError`` first when the expression would be too large to build.
         """
-        from symnet.graph.size import MAX_SUBSTITUTED_SIZE, substituted_size
-
         require_at_most(
             substituted_size(self.spec, self.bias),
             MAX_SUBSTITUTED_SIZE,
@@ -295,44 +221,3 @@ class Network:
             for name, definition in self.equations()
         ]
         return r"$\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}$"
-
-
-def build_network(spec: str | NetworkSpec, names: str = "seed", bias: bool = False) -> Network:
-    """Build the scalar graph of a network.
-
-    Parameters
-    ----------
-    spec : str or NetworkSpec
-        Layer widths and activations, e.g. ``"3-2-2-1"`` or ``"2-16:relu-1:sigmoid"``, or
-        a tiny image spec such as ``"1x5x5-conv2@3x3:relu-maxpool2-3"``.
-    names : {"seed", "indexed"}
-        The naming scheme (see :mod:`symnet.graph.naming`).
-    bias : bool
-        Give every unit a bias (the notes' example has none).
-
-    Raises
-    ------
-    SpecError
-        A bad spec or scheme.
-    SizeLimitError
-        A network whose scalar graph would be too large (use the layer-level form); for
-        image specs the limit is :data:`symnet.graph.size.MAX_CONV_GRAPH_EDGES`.
-
-    >>> net = build_network("2-1:sigmoid", bias=True)
-    >>> net.definition("y"), net.definition("z_y")
-    (sigmoid(z_y), X1*w1 + X2*w2 + b1)
-    """
-    spec = parse_spec(spec)
-    naming = naming_for(spec, names)
-    if spec.is_dense:
-        limit, hint = MAX_GRAPH_EDGES, "use the layer-level form (symnet train)"
-    else:
-        limit, hint = (
-            MAX_CONV_GRAPH_EDGES,
-            (
-                "the scalar graph is for tiny images such as 1x5x5-conv2@3x3-maxpool2-2; "
-                "use the layer-level form (symnet train, symnet.codegen.program.compile_layers)"
-            ),
-        )
-    require_at_most(graph_edges(spec, bias), limit, f"the scalar graph of {spec}", hint)
-    return Network(spec, naming, bias)

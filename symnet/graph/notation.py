@@ -4,7 +4,7 @@ Expressions are printed in the notes' order: weights first and by number, so
 ``w11 (w7 A + w9 B)`` rather than SymPy's sorted ``w11*(A*w7 + B*w9)``. JSON output
 uses SymPy's own ``str`` form instead, so every string parses back with SymPy.
 
->>> from symnet.graph.network import build_network
+>>> from symnet.graph.build import build_network
 >>> net = build_network("3-2-2-1")
 >>> notes_text(net.definition("A"), net)
 'w1 X1 + w3 X2 + w5 X3'

@@ -203,8 +203,16 @@ class NetworkSpec:
         return tuple(shapes)
 
     @property
+    def output_layer(self) -> DenseSpec:
+        """The last layer, which is dense in every spec the parser accepts."""
+        last = self.layers[-1]
+        if not isinstance(last, DenseSpec):
+            raise SpecError(f"the spec {self} must end with a dense layer such as -10:softmax")
+        return last
+
+    @property
     def n_outputs(self) -> int:
-        return self.layers[-1].width
+        return self.output_layer.width
 
     @property
     def is_linear(self) -> bool:

@@ -6,7 +6,7 @@ compiled, vectorised code of :mod:`symnet.codegen.scalar`.) Every expression is 
 ``sympy.lambdify`` and the stable NumPy functions of :mod:`symnet.graph.activations` and
 :mod:`symnet.graph.losses`.
 
->>> from symnet.graph.network import build_network
+>>> from symnet.graph.build import build_network
 >>> from symnet.graph.losses import add_loss
 >>> net = add_loss(build_network("1-1"), "mse")
 >>> values = forward_values(net, {"X1": 2.0, "w1": 3.0, "t": 1.0})
@@ -26,8 +26,8 @@ import sympy as sp
 from symnet.calculus.backprop import sweep_order
 from symnet.calculus.chainrule import loss_node
 from symnet.exceptions import SpecError
-from symnet.graph.losses import lambdify_modules
 from symnet.graph.network import Network
+from symnet.numeric.functions import lambdify_modules
 
 __all__ = ["evaluate", "leaf_names", "random_point", "forward_values", "backprop_values"]
 

@@ -21,7 +21,8 @@ import numpy as np
 import sympy as sp
 
 from symnet.exceptions import SpecError
-from symnet.graph.network import Network, build_network
+from symnet.graph.build import build_network
+from symnet.graph.network import Network
 from symnet.graph.spec import NetworkSpec
 
 __all__ = [

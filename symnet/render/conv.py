@@ -14,23 +14,41 @@ label goes through :func:`symnet.render.dot.html_text`; nothing the user gives b
 
 Counting: nodes = 2 K + 2 (input, kernels, maps, the note); edges = 2 K + 1.
 
+:func:`spec_kernels` picks what the view draws for the first conv layer of a spec: the
+notes' kernels when the layer has up to three 3x3 kernels, else seeded random numbers.
+
 >>> source = conv_layer_dot(["outline", "blur"], (5, 5), (1, 2))
 >>> source.count(" -> "), "1/9" in source, "p<SUB>1,2</SUB>" in source
 (5, True, True)
+>>> chosen = spec_kernels("1x5x5-conv2@3x3+same:relu-2", seed=0)
+>>> chosen.kernels, chosen.image_shape, chosen.padding
+(['outline', 'blur'], (5, 5), 'same')
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 
-from symnet.conv.filters import dot_product, output_shape, pad_widths
+from symnet.conv.dot_product import dot_product
+from symnet.conv.filters import output_shape, pad_widths
 from symnet.conv.kernels import Kernel, kernel_from_array, resolve_kernel
 from symnet.exceptions import SpecError
+from symnet.graph.spec import ConvSpec, NetworkSpec, parse_spec
 from symnet.render.dot import DotGraph, Html, html_text, subscripted
+from symnet.render.graphviz_io import Diagram
 
-__all__ = ["conv_layer_dot", "conv_layer_diagram", "MAX_KERNELS", "MAX_GRID"]
+__all__ = [
+    "conv_layer_dot",
+    "conv_layer_diagram",
+    "conv_view",
+    "spec_kernels",
+    "LayerKernels",
+    "MAX_KERNELS",
+    "MAX_GRID",
+]
 
 #: The most kernels one diagram draws.
 MAX_KERNELS = 8
@@ -221,7 +239,106 @@ def conv_layer_diagram(
     title=None,
 ):
     """:func:`conv_layer_dot` as a :class:`symnet.render.graphviz_io.Diagram` (view ``conv``)."""
-    from symnet.render.graphviz_io import Diagram
-
     graph = _graph(kernels, image_shape, position, padding, stride, mode, image, title)
     return Diagram(graph.source(), "conv", graph.node_count, graph.edge_count)
+
+
+@dataclass(frozen=True)
+class LayerKernels:
+    """What to draw for one conv layer: its kernels (names or Kernels) and geometry."""
+
+    kernels: list[str | Kernel]
+    image_shape: tuple[int, int]
+    padding: str
+    stride: int
+    title: str
+
+
+def spec_kernels(spec: str | NetworkSpec, seed: int = 0) -> LayerKernels:
+    """Kernels and geometry of the first conv layer of ``spec``, for the conv diagram.
+
+    NOTE: a layer of up to three 3x3 kernels is drawn with the notes' outline, blur and
+    sharpen kernels; any other layer with random whole weights from -2 to 2 drawn from
+    ``seed`` (whole numbers keep the grids and the dot product readable). Only input
+    channel 0 and the first 8 kernels are drawn; the title says so.
+    """
+    spec = parse_spec(spec)
+    found = [
+        (index, shape, layer)
+        for index, (shape, layer) in enumerate(zip(spec.shapes, spec.layers), start=1)
+        if isinstance(layer, ConvSpec)
+    ]
+    if not found:
+        raise SpecError(f"{spec} has no conv layer; draw kernels with kernels=[...] instead")
+    index, shape, layer = found[0]
+    count = min(layer.kernels, MAX_KERNELS)
+    if layer.kernel_shape == (3, 3) and layer.kernels <= 3:
+        kernels = ["outline", "blur", "sharpen"][:count]
+    else:
+        rng = np.random.default_rng(seed)
+        weights = rng.integers(-2, 3, size=(count, *layer.kernel_shape))
+        kernels = [kernel_from_array(k, "random") for k in weights]
+    parts = [f"{spec}: layer {index} {layer}"]
+    if shape[0] > 1:
+        parts.append(f"input channel 0 of {shape[0]}")
+    if layer.kernels > count:
+        parts.append(f"kernels 1..{count} of {layer.kernels}")
+    return LayerKernels(kernels, tuple(shape[1:]), layer.padding, layer.stride, "; ".join(parts))
+
+
+#: The conv view's geometry when no spec gives it.
+DEFAULTS = {"image_shape": (6, 6), "padding": "valid", "stride": 1, "mode": "correlate"}
+
+
+def conv_view(
+    spec: str | NetworkSpec | None = None,
+    *,
+    kernels=(),
+    image_shape: tuple[int, int] | None = None,
+    position: tuple[int, int] = (0, 0),
+    padding: str | None = None,
+    stride: int | None = None,
+    mode: str | None = None,
+    seed: int = 0,
+    title: str | None = None,
+) -> Diagram:
+    """The conv view: the notes' kernels (or ``kernels``), or the first conv layer of ``spec``.
+
+    Without a spec the diagram shows ``kernels`` (default: outline, blur, sharpen) on an
+    image of ``image_shape`` with the given geometry. With a conv spec its first conv layer
+    gives the kernels and the geometry (see :func:`spec_kernels`), so those options must be
+    left out. ``Diagram.settings`` records the geometry drawn.
+
+    >>> conv_view(kernels=["sharpen"], image_shape=(5, 5)).settings["image_shape"]
+    (5, 5)
+    """
+    given = {"image_shape": image_shape, "padding": padding, "stride": stride, "mode": mode}
+    if spec is None:
+        settings = {**DEFAULTS, **{k: v for k, v in given.items() if v is not None}}
+        drawn = list(kernels) or ["outline", "blur", "sharpen"]
+        geometry = (settings["padding"], settings["stride"], settings["mode"])
+        diagram = conv_layer_diagram(
+            drawn, settings["image_shape"], position, *geometry, title=title
+        )
+    else:
+        for name, value in {"kernels": kernels or None, **given}.items():
+            if value is not None:
+                raise SpecError(f"{name}= comes from the spec in the conv view; leave it out")
+        chosen = spec_kernels(spec, seed)
+        settings = {
+            "image_shape": chosen.image_shape,
+            "padding": chosen.padding,
+            "stride": chosen.stride,
+            "mode": "correlate",
+        }
+        diagram = conv_layer_diagram(
+            chosen.kernels,
+            chosen.image_shape,
+            position,
+            chosen.padding,
+            chosen.stride,
+            "correlate",
+            title=title or chosen.title,
+        )
+    diagram.settings = settings
+    return diagram

@@ -173,7 +173,8 @@ def expression_of(
         if node is not None or loss is not None or wrt is not None:
             raise SpecError("node, loss and wrt apply to a network, not to a SymPy expression")
         return source, None, html_text("expression")
-    from symnet.graph.network import Network, build_network
+    from symnet.graph.build import build_network
+    from symnet.graph.network import Network
     from symnet.graph.size import MAX_SUBSTITUTED_SIZE, require_at_most, substituted_size
     from symnet.graph.spec import parse_spec
 

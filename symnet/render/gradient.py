@@ -229,8 +229,9 @@ def gradient_diagram(
     max_units, max_edges : int
         Above either, draw the layer-level rule, one box per layer.
     """
+    from symnet.graph.build import build_network
     from symnet.graph.losses import add_loss, check_loss, default_loss
-    from symnet.graph.network import Network, build_network
+    from symnet.graph.network import Network
 
     spec = network.spec if isinstance(network, Network) else parse_spec(network)
     if isinstance(network, Network):

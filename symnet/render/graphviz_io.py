@@ -117,11 +117,13 @@ class Diagram:
     source : str
         The DOT text (pure, from :mod:`symnet.render.network`).
     view : str
-        ``"network"``, ``"expression"`` or ``"gradient"``.
+        The name of the view in :data:`symnet.render.views.VIEWS`.
     nodes, edges : int
         How many nodes and edges the drawing has (``<g class="node">`` / ``"edge"`` in SVG).
     summarised : bool
         True when a large network was drawn one box per layer.
+    settings : dict
+        What a view chose that its caller did not give (the conv view's geometry).
     """
 
     def __init__(self, source: str, view: str, nodes: int, edges: int, summarised: bool = False):
@@ -130,6 +132,7 @@ class Diagram:
         self.nodes = nodes
         self.edges = edges
         self.summarised = summarised
+        self.settings: dict = {}
 
     def svg(self) -> str:
         """The diagram as SVG text (runs Graphviz; RenderError when it is missing)."""

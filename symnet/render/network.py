@@ -33,9 +33,7 @@ layer (nodes = layers including the input, edges = layers after it).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from pathlib import Path
 
 from symnet.graph.spec import NetworkSpec, parse_spec
 from symnet.render.dot import Html, base_graph, html_text
@@ -52,19 +50,15 @@ from symnet.render.labels import (
 
 __all__ = [
     "Diagram",
-    "VIEWS",
     "MAX_UNITS",
     "MAX_EDGES",
     "network_diagram",
     "network_svg",
     "random_values",
     "forward_values",
-    "diagram",
-    "demo_diagrams",
     "require_positive",
 ]
 
-VIEWS = ("network", "expression", "gradient")
 #: Above these sizes a network is drawn one box per layer (change with max_units/max_edges).
 MAX_UNITS = 40
 MAX_EDGES = 200
@@ -249,7 +243,8 @@ def network_diagram(
     max_units, max_edges : int
         Above either (units including inputs; parameters), draw one box per layer.
     """
-    from symnet.graph.network import Network, build_network
+    from symnet.graph.build import build_network
+    from symnet.graph.network import Network
 
     spec = network.spec if isinstance(network, Network) else parse_spec(network)
     if isinstance(network, Network):
@@ -282,38 +277,3 @@ def network_svg(network) -> str | None:
     Meant for ``Network._repr_svg_`` (Jupyter shows the LaTeX form instead on None).
     """
     return network_diagram(network)._repr_svg_()
-
-
-def diagram(spec, view: str = "network", **options) -> Diagram:
-    """Any view by name: ``network``, ``expression`` or ``gradient`` (options as each takes)."""
-    if view == "network":
-        return network_diagram(spec, **options)
-    if view == "expression":
-        from symnet.render.expression import expression_diagram
-
-        return expression_diagram(spec, **options)
-    if view == "gradient":
-        from symnet.render.gradient import gradient_diagram
-
-        return gradient_diagram(spec, **options)
-    from symnet.exceptions import SpecError
-
-    raise SpecError(f"view must be one of {', '.join(map(repr, VIEWS))}; got {view!r}")
-
-
-def demo_diagrams(folder: str | os.PathLike[str]) -> list[Path]:
-    """Write the notes' diagrams as SVG into ``folder`` (created if needed); return the paths.
-
-    ``seed-network.svg``: the 3-2-2-1 network; ``seed-gradient-w1.svg``: the gradient flow
-    to w1 in the 3-2:sigmoid-2:sigmoid-1:sigmoid network.
-    """
-    from symnet.render.gradient import gradient_diagram
-
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    network = network_diagram("3-2-2-1", title="The notes' 3-2-2-1 network")
-    gradient = gradient_diagram("3-2:sigmoid-2:sigmoid-1:sigmoid", wrt="w1")
-    return [
-        network.save(folder / "seed-network.svg"),
-        gradient.save(folder / "seed-gradient-w1.svg"),
-    ]

@@ -37,7 +37,6 @@ __all__ = [
     "Report",
     "build_report",
     "check_report_path",
-    "demo_report",
     "resolve_sections",
     "write_report",
 ]
@@ -274,19 +273,3 @@ def write_report(spec, path: str | Path, *, overwrite: bool = False, **options) 
     """Build the report of ``spec`` (options as :func:`build_report`) and save it to ``path``."""
     check_report_path(path, overwrite)  # refuse before the work, not after
     return build_report(spec, **options).save(path, overwrite=overwrite)
-
-
-def demo_report(folder: str | Path) -> tuple[Path, Path]:
-    """The full report of the notes' network 3-2:sigmoid-2:sigmoid-1:sigmoid, every section,
-    as ``seed-report.html`` and ``seed-report.md`` (with ``seed-report_files/``) in ``folder``."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    report = build_report(
-        "3-2:sigmoid-2:sigmoid-1:sigmoid",
-        names="seed",
-        sections="all",
-        title="The lecture notes, derived: 3-2:sigmoid-2:sigmoid-1:sigmoid",
-    )
-    html_path = report.save(folder / "seed-report.html", overwrite=True)
-    md_path = report.save(folder / "seed-report.md", overwrite=True)
-    return html_path, md_path

@@ -14,7 +14,7 @@ the HTML and the Markdown of a report cannot drift. Both printers are SymPy's, e
 with the names of the network's naming scheme (:class:`MathContext`) and the notes' order
 of terms (:class:`ContextOrder`).
 
->>> from symnet.graph.network import build_network
+>>> from symnet.graph.build import build_network
 >>> net = build_network("3-2-2-1")
 >>> context = MathContext(net)
 >>> latex_row(["A", "=", net.definition("A")], context)

@@ -8,7 +8,7 @@ naming scheme (``w^{(1)}_{2,3}``, ``δ_{z_A}``) turned into ``msub``/``msubsup``
 names (``σ``, ``ReLU``), the notes' order of terms, a plain ``d`` in derivatives, and
 parentheses that do not stretch around plain content.
 
->>> from symnet.graph.network import build_network
+>>> from symnet.graph.build import build_network
 >>> net = build_network("3-2-2-1")
 >>> text = mathml_row(net.definition("C"), MathContext(net))
 >>> text.startswith('<math display="inline"'), "<msub><mi>w</mi><mn>7</mn></msub>" in text

@@ -8,7 +8,7 @@
   graph (one name per weight) and the layer-level arrays of :mod:`symnet.codegen.program`
   (``K1, b1, W3, b3, ...``), so the two engines can be compared weight by weight.
 
->>> from symnet.graph.network import build_network
+>>> from symnet.graph.build import build_network
 >>> net = build_network("1x3x3-conv2@2x2-maxpool2-1", names="indexed", bias=True)
 >>> arrays = layer_arrays(net, {p: float(i) for i, p in enumerate(net.parameters)})
 >>> [a.shape for a in arrays], float(arrays[0][1, 0, 0, 1]), net.parameters[5]

@@ -31,10 +31,12 @@ import sympy as sp
 from symnet.codegen.scalar import compile_network, random_inputs, random_parameters
 from symnet.exceptions import SpecError, VerificationError
 from symnet.graph.activations import elementary
-from symnet.graph.losses import add_loss, default_loss, lambdify_modules
-from symnet.graph.network import Network, build_network
+from symnet.graph.build import build_network
+from symnet.graph.losses import add_loss, default_loss
+from symnet.graph.network import Network
 from symnet.graph.size import graph_edges, require_at_most, substituted_size
 from symnet.graph.spec import NetworkSpec
+from symnet.numeric.functions import lambdify_modules
 from symnet.testing.results import GradientReport, GradientRow
 from symnet.testing.torch_oracle import torch_gradients, torch_version
 

@@ -41,7 +41,6 @@ __all__ = [
     "History",
     "TrainResult",
     "default_training_loss",
-    "demo_training",
     "evaluate",
     "plot_history",
     "targets",
@@ -398,21 +397,3 @@ def plot_history(result: TrainResult, path: str | Path) -> Path:
         plt.close(figure)
         temporary.unlink(missing_ok=True)
     return path
-
-
-def demo_training(folder: str | Path, epochs: int = 300) -> tuple[str, Path]:
-    """A short moons run (2-16:relu-16:relu-1:sigmoid) with its curves saved in ``folder``.
-
-    Returns a one-paragraph summary and the path of the picture.
-    """
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    result = train("2-16:relu-16:relu-1:sigmoid", "moons", epochs=epochs, seed=0)
-    picture = plot_history(result, folder / "training_moons.png")
-    summary = (
-        f"Trained 2-16:relu-16:relu-1:sigmoid on moons (n = 1,000, noise 0.1) for "
-        f"{result.epochs} full-batch Adam epochs in {result.seconds:.2f} s: "
-        f"train accuracy {result.train_accuracy:.1%}, test accuracy {result.test_accuracy:.1%}. "
-        f"Curves: {picture}"
-    )
-    return summary, picture

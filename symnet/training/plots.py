@@ -1,75 +1,19 @@
-"""Pictures of convolutional layers: a spec's layer for the diagram, learned kernels, maps.
+"""Pictures of a trained convolutional network: its learned kernels and its feature maps.
 
-* :func:`spec_kernels` picks what ``symnet render --view conv SPEC`` draws for the first
-  conv layer of a spec: the notes' kernels when the layer has up to three 3x3 kernels,
-  else seeded random numbers;
 * :func:`plot_learned_kernels` draws every kernel of a trained model's conv layers;
 * :func:`plot_feature_maps` draws one image and the feature maps each conv or pooling
   layer makes of it.
-
->>> chosen = spec_kernels("1x5x5-conv2@3x3+same:relu-2", seed=0)
->>> chosen.kernels, chosen.image_shape, chosen.padding
-(['outline', 'blur'], (5, 5), 'same')
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from symnet.conv.kernels import Kernel, kernel_from_array
 from symnet.exceptions import SpecError
-from symnet.graph.spec import ConvSpec, NetworkSpec, parse_spec
 
-__all__ = ["LayerKernels", "spec_kernels", "plot_learned_kernels", "plot_feature_maps"]
-
-#: The most kernels one diagram draws (symnet.render.conv.MAX_KERNELS).
-DIAGRAM_KERNELS = 8
-
-
-@dataclass(frozen=True)
-class LayerKernels:
-    """What to draw for one conv layer: its kernels (names or Kernels) and geometry."""
-
-    kernels: list[str | Kernel]
-    image_shape: tuple[int, int]
-    padding: str
-    stride: int
-    title: str
-
-
-def spec_kernels(spec: str | NetworkSpec, seed: int = 0) -> LayerKernels:
-    """Kernels and geometry of the first conv layer of ``spec``, for the conv diagram.
-
-    NOTE: a layer of up to three 3x3 kernels is drawn with the notes' outline, blur and
-    sharpen kernels; any other layer with random whole weights from -2 to 2 drawn from
-    ``seed`` (whole numbers keep the grids and the dot product readable). Only input
-    channel 0 and the first 8 kernels are drawn; the title says so.
-    """
-    spec = parse_spec(spec)
-    found = [
-        (index, shape, layer)
-        for index, (shape, layer) in enumerate(zip(spec.shapes, spec.layers), start=1)
-        if isinstance(layer, ConvSpec)
-    ]
-    if not found:
-        raise SpecError(f"{spec} has no conv layer; draw kernels with --kernel instead")
-    index, shape, layer = found[0]
-    count = min(layer.kernels, DIAGRAM_KERNELS)
-    if layer.kernel_shape == (3, 3) and layer.kernels <= 3:
-        kernels = ["outline", "blur", "sharpen"][:count]
-    else:
-        rng = np.random.default_rng(seed)
-        weights = rng.integers(-2, 3, size=(count, *layer.kernel_shape))
-        kernels = [kernel_from_array(k, "random") for k in weights]
-    parts = [f"{spec}: layer {index} {layer}"]
-    if shape[0] > 1:
-        parts.append(f"input channel 0 of {shape[0]}")
-    if layer.kernels > count:
-        parts.append(f"kernels 1..{count} of {layer.kernels}")
-    return LayerKernels(kernels, tuple(shape[1:]), layer.padding, layer.stride, "; ".join(parts))
+__all__ = ["plot_learned_kernels", "plot_feature_maps"]
 
 
 def _save(figure, path: Path) -> Path:

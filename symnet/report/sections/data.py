@@ -154,7 +154,8 @@ def _strongest_pixel(response: np.ndarray, margin: int = 40) -> tuple[int, int]:
 
 def convolution_section(inp: ReportInput) -> list:
     """The notes' outline, blur and sharpen kernels on the sample photo, one pixel's sum."""
-    from symnet.conv.filters import dot_product, filter_image
+    from symnet.conv.dot_product import dot_product
+    from symnet.conv.filters import filter_image
     from symnet.conv.images import load_image, side_by_side
     from symnet.conv.kernels import KERNELS, NOTES_KERNELS
 

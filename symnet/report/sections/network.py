@@ -20,7 +20,8 @@ import sympy as sp
 
 from symnet.exceptions import SizeLimitError, SymnetError
 from symnet.graph.activations import ACTIVATIONS
-from symnet.graph.network import Network, build_network
+from symnet.graph.build import build_network
+from symnet.graph.network import Network
 from symnet.graph.size import graph_edges
 from symnet.graph.spec import NetworkSpec, parse_spec  # noqa: F401 - parse_spec: the doctest
 from symnet.report.document import Code, Equations, Figure, Note, Paragraph
