@@ -1,7 +1,7 @@
 # make setup   create .venv, install symnet (editable, with test extras) and Graphviz's dot
 # make demo    run the seed walkthrough
 # make test    run the test suite
-# make lint    ruff lint and format check;  make format  fix both
+# make lint    ruff lint and format check, and mypy;  make format  fix the first two
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -20,11 +20,12 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis demo-output
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .mypy_cache .hypothesis demo-output
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -45,7 +45,8 @@ import numpy as np  # noqa: E402
 from symnet.codegen.program import compile_layers  # noqa: E402
 from symnet.graph.spec import parse_spec  # noqa: E402
 from symnet.training.data import Standardizer, load_data, train_test_split  # noqa: E402
-from symnet.training.loop import targets, train  # noqa: E402
+from symnet.training.evaluation import targets  # noqa: E402
+from symnet.training.loop import train  # noqa: E402
 from symnet.training.modelfile import initial_parameters  # noqa: E402
 from symnet.training.optimizers import SGD  # noqa: E402
 

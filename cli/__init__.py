@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import importlib
 import importlib.util
+from typing import Any
 
 import click
 
@@ -75,11 +76,22 @@ def available_commands() -> tuple[str, ...]:
 
 
 class CommandLineError(click.ClickException):
-    """A one-line ``Error: ...`` message on stderr with a chosen exit code."""
+    """A one-line ``Error: ...`` message on stderr; exit code 1 (a failure)."""
 
-    def __init__(self, message: str, exit_code: int = 1) -> None:
+    def __init__(self, message: str) -> None:
         super().__init__(" ".join(message.split()))
-        self.exit_code = exit_code
+
+
+class CommandLineUsageError(CommandLineError):
+    """A one-line ``Error: ...`` message on stderr; exit code 2 (bad usage)."""
+
+    # NOTE: click declares `exit_code` a class variable, so each exit code is a class.
+    exit_code = 2
+
+
+def _command_line_error(message: str, exit_code: int) -> CommandLineError:
+    """The one-line error for ``message`` that exits with ``exit_code`` (1 or 2)."""
+    return CommandLineUsageError(message) if exit_code == 2 else CommandLineError(message)
 
 
 def _one_line_usage_error(error: click.UsageError) -> click.ClickException:
@@ -88,7 +100,7 @@ def _one_line_usage_error(error: click.UsageError) -> click.ClickException:
         return error
     command_path = error.ctx.command_path if error.ctx is not None else "symnet"
     message = f"{error.format_message()} See '{command_path} --help'."
-    return CommandLineError(message, exit_code=error.exit_code)
+    return _command_line_error(message, error.exit_code)
 
 
 class LazyGroup(click.Group):
@@ -119,9 +131,8 @@ class LazyGroup(click.Group):
         unknown = not ctx.resilient_parsing and not name.startswith("-")
         if unknown and self.get_command(ctx, name) is None:
             known = ", ".join(self.list_commands(ctx)) or "none installed"
-            raise CommandLineError(
-                f"No such command '{name}' (commands: {known}). See 'symnet --help'.",
-                exit_code=2,
+            raise CommandLineUsageError(
+                f"No such command '{name}' (commands: {known}). See 'symnet --help'."
             )
         return super().resolve_command(ctx, args)
 
@@ -145,13 +156,19 @@ class LazyGroup(click.Group):
             for line in lines:
                 formatter.write_text(line)
 
-    def make_context(self, info_name, args, parent=None, **extra):  # type: ignore[no-untyped-def]
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
         except click.UsageError as error:
             raise _one_line_usage_error(error) from None
 
-    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except click.UsageError as error:
@@ -166,7 +183,7 @@ class LazyGroup(click.Group):
 
             if isinstance(error, SymnetError):
                 message = flag_language(str(error))  # the library names parameters, not flags
-                raise CommandLineError(message, exit_code=error.exit_code) from None
+                raise _command_line_error(message, error.exit_code) from None
             raise
 
 

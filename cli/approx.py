@@ -60,43 +60,7 @@ def approx(ctx, expression, units, interval, method, table, plot, seed, format):
       symnet approx "sin(x)" --units 16 --interval -3.14159,3.14159 --json
       symnet approx "x**2" --units 8 --interval 0,1 --method train --plot fit.png
     """
-    from symnet.expressivity.approximation import approximate, error_table, error_table_text
-    from symnet.expressivity.plots import check_plot_path, plot_comparison, plot_construction
+    from symnet.expressivity.studies import approximation_study
 
-    if plot is not None:
-        check_plot_path(plot)  # refuse a bad file name before any work
-    result = approximate(expression, units, interval, method=method, seed=seed)
-    data = result.to_dict()
-    from symnet.graph.notation import format_number
-
-    low, high = (format_number(end) for end in result.interval)
-    lines = [
-        f"{result.target} on [{low}, {high}] with {result.units} "
-        f"ReLU units ({method}ed, {data['parameters']} parameters)",
-        result.formula_text(),
-        f"max error {result.max_error:.4g} at x = {result.worst_x:.4g}",
-    ]
-    constructed = result
-    if method == "train":
-        constructed = approximate(expression, units, interval, method="construct")
-        data["constructed_max_error"] = constructed.max_error
-        lines.append(
-            f"trained for {result.training['epochs']} Adam epochs from random weights "
-            f"(seed {seed}); {result.kinks_inside} of {units} units bend inside the interval "
-            f"(constructed: {constructed.kinks_inside}); the constructed network's max error: "
-            f"{constructed.max_error:.4g}"
-        )
-    if table:
-        widths = sorted({units >> j for j in range(6) if units >> j >= 2} | {units})
-        rows = error_table(result.target, result.interval, widths)
-        data["error_table"] = rows
-        lines += ["", error_table_text(rows)]
-    if plot is not None:
-        drawn = (
-            plot_comparison(constructed, result, plot)
-            if method == "train"
-            else plot_construction(result, plot)
-        )
-        data["plot"] = str(drawn)
-        lines.append(f"Plot: {drawn}")
-    emit(ctx, text="\n".join(lines), data=data)
+    study = approximation_study(expression, units, interval, method, table, plot, seed)
+    emit(ctx, text=study.text, data=study.data)

@@ -38,7 +38,7 @@ def collapse(ctx, spec, names, bias, max_terms, format):
 
     check_expansion(parse_spec(spec), bias, max_terms)  # refuse before importing SymPy
     from symnet.expressivity.collapse import collapse as collapse_network
-    from symnet.graph.notation import (
+    from symnet.expressivity.collapse_format import (
         collapse_dict,
         collapse_latex,
         collapse_markdown,

@@ -19,12 +19,6 @@ def _pixel(text: str | None) -> tuple[int, int] | None:
     return int(match.group(1)), int(match.group(2))
 
 
-def _describe(values) -> str:
-    shape = values.shape
-    kind = "grayscale" if values.ndim == 2 else f"{shape[2]} channels"
-    return f"{shape[0]}x{shape[1]} {kind}"
-
-
 @click.command()
 @click.argument("input", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
@@ -100,61 +94,18 @@ def convolve(
       symnet convolve --kernel outline --grayscale --pixel 200,250
     """
     position = _pixel(pixel)
-    from symnet.conv.dot_product import dot_product
-    from symnet.conv.filters import filter_image
-    from symnet.conv.images import load_input, save_output
-    from symnet.conv.images import side_by_side as save_pair
-    from symnet.conv.kernels import resolve_kernel
+    from symnet.conv.filtering import filter_file
 
-    chosen = resolve_kernel(kernel)
-    image = load_input(input, grayscale)
-    result = filter_image(image, chosen, padding, stride, mode)
-    source = "the sample photo" if input is None else str(input)
-    lines = [
-        f"input: {source} ({_describe(image)})",
-        str(chosen),
-        f"{mode}, padding {padding}, stride {stride} -> {_describe(result)}, "
-        f"values {result.min():.6g} .. {result.max():.6g}",
-    ]
-    data = {
-        "input": source,
-        "input_shape": list(image.shape),
-        "kernel": {"name": chosen.name, "matrix": chosen.numbers()},
-        "mode": mode,
-        "padding": padding,
-        "stride": stride,
-        "output_shape": list(result.shape),
-        "min": float(result.min()),
-        "max": float(result.max()),
-        "output": None,
-        "side_by_side": None,
-        "pixel": None,
-    }
-    if position is not None:
-        channels = [image] if image.ndim == 2 else [image[..., c] for c in range(image.shape[2])]
-        product = dot_product(chosen, position, image.shape[:2], padding, stride, mode)
-        texts = [product.text(channel) for channel in channels]
-        values = [product.value(channel) for channel in channels]
-        names = ["gray"] if len(channels) == 1 else ["red", "green", "blue"][: len(channels)]
-        if mode == "convolve":
-            lines.append("convolve: the kernel is flipped (rotated 180 degrees) before the sum")
-        for name, text in zip(names, texts):
-            lines += [f"output pixel ({position[0]},{position[1]}) ({name}):", text]
-        data["pixel"] = {
-            "row": position[0],
-            "col": position[1],
-            "expression": str(product.expression),
-            "channels": names,
-            "terms": [t.splitlines() for t in texts],
-            "values": values,
-        }
-    if output is not None:
-        data["output"] = str(save_output(output, result, display))
-        how = "raw values" if output.suffix.lower() == ".npy" else f"display: {display}"
-        lines.append(f"wrote {output} ({how})")
-    if side_by_side is not None:
-        panels = [("input", image), (f"{chosen.name} ({mode})", result)]
-        captions = ["", chosen.text()]
-        data["side_by_side"] = str(save_pair(panels, side_by_side, display, captions))
-        lines.append(f"wrote {side_by_side}")
-    emit(ctx, text="\n".join(lines), data=data)
+    run = filter_file(
+        input,
+        kernel,
+        padding,
+        stride,
+        mode,
+        grayscale,
+        position=position,
+        output=output,
+        display=display,
+        pair=side_by_side,
+    )
+    emit(ctx, text=run.text(), data=run.to_dict())

@@ -38,22 +38,7 @@ def depth(ctx, k, plot, check, format):
       symnet depth 10 --json
       symnet depth 5 --plot sawtooth.png
     """
-    from symnet.expressivity.depth import (
-        depth_table,
-        depth_table_text,
-        network_piecewise,
-        sawtooth_network,
-    )
-    from symnet.expressivity.plots import check_plot_path, plot_depth
+    from symnet.expressivity.studies import depth_study
 
-    if plot is not None:
-        check_plot_path(plot)  # refuse a bad file name before any work
-    table = depth_table(k, check_shallow=check)
-    data = {**table[-1], "table": table}
-    text = depth_table_text(table)
-    if plot is not None:
-        shown = sorted({1, 2, 3, 4, k} & set(range(1, k + 1)))
-        functions = [(j, network_piecewise(*sawtooth_network(j))) for j in shown]
-        data["plot"] = str(plot_depth(functions, table, plot))
-        text += f"\nPlot: {data['plot']}"
-    emit(ctx, text=text, data=data)
+    study = depth_study(k, check, plot)
+    emit(ctx, text=study.text, data=study.data)

@@ -39,12 +39,12 @@ def export(ctx, model_file, framework, output, force, format):
       symnet train 2-16:relu-16:relu-1:sigmoid --data moons -o moons.npz
       symnet export moons.npz --to torch -o moons_torch.py
     """
-    from symnet.training.export import write_export
+    from symnet.training.export import ENTRY_POINTS, write_export
     from symnet.training.modelfile import load_model
 
     model = load_model(model_file)
     path = write_export(model, framework, output, overwrite=force)
-    entry = "build_model()" if framework == "torch" else "predict(PARAMS, x)"
+    entry = ENTRY_POINTS[framework]
     emit(
         ctx,
         text=f"Wrote {path}: {model.spec} in {framework}; use {entry}",

@@ -74,20 +74,14 @@ def learn_kernel(ctx, kernel, image, steps, method, step, crops, crop_size, seed
       symnet learn-kernel sharpen --method adam --steps 500
     """
     from symnet.conv.learning import learn_kernel as learn
-    from symnet.conv.learning import plot_fit
+    from symnet.conv.learning import plot_fit, training_pairs_text
 
     fit = learn(kernel, image, steps, method, step, seed, crops, crop_size)
     if plot is not None:
         plot_fit(fit, plot)
     data = fit.as_dict()
     data["plot"] = None if plot is None else str(plot)
-    source = "the sample photo" if image is None else str(image)
-    lines = [
-        f"training pairs: {crops} random {crop_size}x{crop_size} crops of {source} "
-        "(grayscale, [0, 1]), each cross-correlated with the hidden kernel",
-        "gradient: dL/dK[u,v] = sum_(n,i,j) delta[n,i,j] x[n,i+u,j+v], delta = (2/M)(yhat - y)",
-        fit.text(),
-    ]
+    lines = [training_pairs_text(image, crops, crop_size), fit.text()]
     if plot is not None:
         lines.append(f"wrote {plot}")
     emit(ctx, text="\n".join(lines), data=data)

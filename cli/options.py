@@ -176,7 +176,7 @@ def emit(ctx_or_format: click.Context | str, text: str | None = None, data: Any 
 
 #: Python parameter -> the flag that sets it, where the two are not simply ``name`` ->
 #: ``--name`` with ``_`` as ``-`` (the library's errors name parameters, the CLI flags).
-FLAGS = {"overwrite": "--force", "kernels": "--kernel", "framework": "--to"}
+FLAGS = {"overwrite": "--force", "kernels": "--kernel", "framework": "--to", "path": "-o"}
 
 #: The parameters the commands expose; only these are translated in an error message.
 PARAMETERS = [
@@ -211,6 +211,7 @@ PARAMETERS = [
     "optimizer",
     "overwrite",
     "padding",
+    "path",
     "position",
     "samples",
     "sections",
@@ -220,6 +221,7 @@ PARAMETERS = [
     "stride",
     "symbolic",
     "test_fraction",
+    "title",
     "torch",
     "units",
     "view",
@@ -236,10 +238,12 @@ def flag_language(message: str) -> str:
     """A library error message with each ``parameter=value`` written as its flag.
 
     The library names Python parameters (``wrt='w9'``, ``overwrite=True``); at the command
-    line the same mistake is a flag (``--wrt 'w9'``, ``--force``).
+    line the same mistake is a flag (``--wrt w9``, ``--force``).
 
     >>> flag_language("unknown wrt='w9': use wrt='all'; or pass overwrite=True")
-    "unknown --wrt 'w9': use --wrt 'all'; or pass --force"
+    'unknown --wrt w9: use --wrt all; or pass --force'
+    >>> flag_language("title='a b' is too long")
+    "--title 'a b' is too long"
     >>> flag_language("torch=False skips it; max_terms= raises the limit")
     '--no-torch skips it; --max-terms raises the limit'
     """
@@ -249,6 +253,10 @@ def flag_language(message: str) -> str:
         text = FLAGS.get(name, "--" + name.replace("_", "-"))
         if value == "False":
             return "--no-" + text[2:]
-        return text if value in ("True", "") else f"{text} {value}"
+        if value in ("True", ""):
+            return text
+        if re.fullmatch(r"'[\w.+-]+'", value):  # a plain word needs no quotes in a shell
+            value = value[1:-1]
+        return f"{text} {value}"
 
     return _PARAMETER.sub(flag, message)

@@ -42,33 +42,9 @@ def predict(ctx, model_file, data_name, samples, seed, show, format):
       symnet train 2-16:relu-16:relu-1:sigmoid --data moons -o moons.npz
       symnet predict moons.npz --data moons --seed 1 --json
     """
-    from symnet.training.data import load_data
-    from symnet.training.loop import evaluate
+    from symnet.training.evaluation import predict_data
     from symnet.training.modelfile import load_model
 
     model = load_model(model_file)
-    classes = model.classes if model.task == "classification" else None
-    data = load_data(data_name, task=model.task, n_samples=samples, seed=seed, classes=classes)
-    loss, accuracy = evaluate(model, data)
-    if model.task == "classification":
-        labels = [model.classes[k] for k in model.predict_classes(data.X)]
-        predictions = [int(v) if float(v).is_integer() else v for v in labels]
-    else:
-        predictions = model.predict(data.X).tolist()
-    result = {
-        "model": str(model_file),
-        "spec": str(model.spec),
-        "data": data.name,
-        "samples": len(data),
-        "loss": loss,
-        "accuracy": accuracy,
-        "predictions": predictions,
-    }
-    lines = [
-        f"{model.spec} on {data.name} ({len(data)} samples): loss {loss:.6g}"
-        + (f", accuracy {accuracy:.2%}" if accuracy is not None else "")
-    ]
-    if show:
-        shown = ", ".join(str(p) for p in predictions[:show])
-        lines.append(f"first predictions: {shown}{' ...' if len(predictions) > show else ''}")
-    emit(ctx, text="\n".join(lines), data=result)
+    found = predict_data(model, data_name, n_samples=samples, seed=seed)
+    emit(ctx, text=found.text(show), data={"model": str(model_file), **found.to_dict()})

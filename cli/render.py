@@ -20,6 +20,25 @@ LOSSES = ("mse", "bce", "ce")  # symnet.graph.losses.LOSSES, repeated so --help 
 PADDINGS = ("valid", "same", "full")  # symnet.graph.shapes.PADDINGS
 
 
+#: Flag -> the views that use it (the others refuse it).
+VIEW_FLAGS = {
+    "--wrt": ("gradient", "expression"),
+    "--node": ("expression",),
+    "--loss": ("gradient", "expression"),
+    "--values": ("network",),
+    "--depth": ("expression",),
+    "--tree": ("expression",),
+    "--kernel": ("conv",),
+    "--image-shape": ("conv",),
+    "--position": ("conv",),
+    "--padding": ("conv",),
+    "--stride": ("conv",),
+    "--mode": ("conv",),
+}
+#: Flag -> the command's parameter holding it.
+FLAG_NAMES = {flag: flag[2:].replace("-", "_") for flag in VIEW_FLAGS} | {"--kernel": "kernels"}
+
+
 def _only_for(view: str, allowed: dict[str, tuple[str, ...]], given: dict[str, bool]) -> None:
     """A usage error for an option that the chosen view does not use."""
     for option, used in given.items():
@@ -175,32 +194,41 @@ def render(
       symnet render 3-2-2-1 --json
       symnet render --view conv --kernel sharpen --image-shape 5x5 --position 1,2
     """
-    conv_only = {"--kernel": bool(kernels), "--image-shape": image_shape is not None}
-    conv_only.update({"--position": position is not None, "--padding": padding is not None})
-    conv_only.update({"--stride": stride is not None, "--mode": mode is not None})
-    _only_for(view, dict.fromkeys(conv_only, ("conv",)), conv_only)
-    _only_for(
-        view,
-        {
-            "--wrt": ("gradient", "expression"),
-            "--node": ("expression",),
-            "--loss": ("gradient", "expression"),
-            "--values": ("network",),
-            "--depth": ("expression",),
-            "--tree": ("expression",),
-        },
-        {
-            "--wrt": wrt is not None,
-            "--node": node is not None,
-            "--loss": loss is not None,
-            "--values": values,
-            "--depth": depth is not None,
-            "--tree": tree,
-        },
-    )
+    given = ctx.params
+    _only_for(view, VIEW_FLAGS, {flag: _given(given[name]) for flag, name in FLAG_NAMES.items()})
     from symnet.render.graphviz_io import output_format
 
     chosen = output_format(output) if output is not None else "dot"  # check before drawing
+    parsed = _checked_spec(view, spec)
+    from symnet.render.views import diagram
+
+    drawing = diagram(parsed if view == "conv" else spec, view, title=title, **_options(given))
+    if output is not None:
+        drawing.save(output)
+    data = {
+        "view": view,
+        "output": None if output is None else str(output),
+        "format": chosen,
+        "nodes": drawing.nodes,
+        "edges": drawing.edges,
+        "summarised": drawing.summarised,
+        **{key: list(v) if isinstance(v, tuple) else v for key, v in drawing.settings.items()},
+    }
+    if output is None:
+        data["dot"] = drawing.source
+        text = drawing.source.rstrip("\n")
+    else:
+        shape = ", one box per layer" if drawing.summarised else ""
+        text = f"Wrote {output} ({drawing.nodes} nodes, {drawing.edges} edges{shape})."
+    emit(ctx, text=text, data=data)
+
+
+def _given(value) -> bool:
+    return bool(value) if isinstance(value, bool | tuple) else value is not None
+
+
+def _checked_spec(view: str, spec: str | None):
+    """SPEC parsed, when the view takes it (conv: optional and image; others: required)."""
     from symnet.graph.spec import parse_spec
 
     parsed = None if spec is None else parse_spec(spec)
@@ -213,44 +241,34 @@ def render(
             else ("a dense SPEC such as 3-2-2-1; draw a conv SPEC with --view conv")
         )
         raise click.UsageError(f"--view {view} takes {wanted}; got {parsed}.")
-    from symnet.render.views import diagram
+    return parsed
 
+
+def _options(p: dict) -> dict:
+    """The keyword arguments of the chosen view's function, from the command's flags."""
+    view = p["view"]
     if view == "conv":
-        options = dict(
-            kernels=tuple(kernels),
-            image_shape=_pair(image_shape, "[xX]", "HxW such as 6x6", "--image-shape"),
-            position=_pair(position, ",", "ROW,COL such as 1,2", "--position") or (0, 0),
-            padding=padding,
-            stride=stride,
-            mode=mode,
-            seed=seed,
+        return dict(
+            kernels=tuple(p["kernels"]),
+            image_shape=_pair(p["image_shape"], "[xX]", "HxW such as 6x6", "--image-shape"),
+            position=_pair(p["position"], ",", "ROW,COL such as 1,2", "--position") or (0, 0),
+            padding=p["padding"],
+            stride=p["stride"],
+            mode=p["mode"],
+            seed=p["seed"],
         )
-    elif view == "network":
-        options = dict(names=names, bias=bias, seed=seed if values else None)
-        options.update(max_units=max_units, max_edges=max_edges)
-    elif view == "expression":
-        options = dict(node=node, names=names, bias=bias, loss=loss, wrt=wrt, share=not tree)
-        options.update(max_depth=depth, max_nodes=max_nodes)
-    else:
-        options = dict(wrt=wrt, loss=loss, names=names, bias=bias)
-        options.update(max_units=max_units, max_edges=max_edges)
-    drawing = diagram(parsed if view == "conv" else spec, view, title=title, **options)
-    extra = {key: list(v) if isinstance(v, tuple) else v for key, v in drawing.settings.items()}
-    if output is not None:
-        drawing.save(output)
-    data = {
-        "view": view,
-        "output": None if output is None else str(output),
-        "format": chosen,
-        "nodes": drawing.nodes,
-        "edges": drawing.edges,
-        "summarised": drawing.summarised,
-        **extra,
-    }
-    if output is None:
-        data["dot"] = drawing.source
-        text = drawing.source.rstrip("\n")
-    else:
-        shape = ", one box per layer" if drawing.summarised else ""
-        text = f"Wrote {output} ({drawing.nodes} nodes, {drawing.edges} edges{shape})."
-    emit(ctx, text=text, data=data)
+    common = dict(names=p["names"], bias=p["bias"])
+    sizes = dict(max_units=p["max_units"], max_edges=p["max_edges"])
+    if view == "network":
+        return dict(common, seed=p["seed"] if p["values"] else None, **sizes)
+    if view == "expression":
+        return dict(
+            common,
+            node=p["node"],
+            loss=p["loss"],
+            wrt=p["wrt"],
+            share=not p["tree"],
+            max_depth=p["depth"],
+            max_nodes=p["max_nodes"],
+        )
+    return dict(common, wrt=p["wrt"], loss=p["loss"], **sizes)

@@ -33,13 +33,13 @@ def trace(ctx, spec, weights, seed, inputs, names, bias, format):
       symnet trace 1-1:relu --weights w1=-1 --inputs 5     # the notes: ReLU(-5) = 0
       symnet trace 3-2:sigmoid-1:sigmoid --seed 0 --inputs 1,2,3 --json
     """
-    from symnet.graph.notation import trace_dict, trace_latex, trace_markdown, trace_text
-    from symnet.numeric.trace import parse_assignments, parse_number
     from symnet.numeric.trace import trace as trace_network
+    from symnet.numeric.trace_format import trace_dict, trace_latex, trace_markdown, trace_text
+    from symnet.parse import parse_assignments, parse_literal
 
     if weights and seed is not None:
         raise click.UsageError("give either --weights or --seed, not both")
-    values = [parse_number(v, "input") for v in inputs.split(",")]
+    values = [parse_literal(v, "input") for v in inputs.split(",")]
     assigned = parse_assignments(weights) if weights else None
     result = trace_network(spec, values, weights=assigned, seed=seed, names=names, bias=bias)
     printers = {"text": trace_text, "latex": trace_latex, "markdown": trace_markdown}

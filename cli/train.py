@@ -7,36 +7,13 @@ from pathlib import Path
 
 import click
 
-from symnet.cli.options import emit, format_option, output_option, seed_option
+from symnet.cli.options import emit, flag_language, format_option, output_option, seed_option
 
 CNN_EXAMPLE = "1x8x8-conv16@3x3+same:relu-maxpool2-10:softmax"
 DATA_HELP = (
     "A built-in data set (xor, moons, circles, spirals, digits; regression: sin, cubic, abs, "
     "gaussian) or a CSV file: numeric features, the label in the last column, optional header."
 )
-
-
-def _percent(value) -> str:
-    return "-" if value is None else f"{value:.2%}"
-
-
-def _text(result) -> str:
-    t = result.model.training
-    batch = "full batch" if t["batch_size"] is None else f"batch {t['batch_size']}"
-    lines = [
-        f"Trained {result.model.spec} on {t['data']} ({t['n_train']} train / {t['n_test']} test "
-        f"samples): {result.model.loss} loss, {t['optimizer']} lr {t['lr']:g}, "
-        f"{result.epochs} epochs, {batch}, {t['dtype']}, seed {t['seed']}: {result.seconds:.2f} s "
-        f"({1000 * result.summary()['epoch_seconds']:.0f} ms per epoch)",
-        f"  train: loss {result.train_loss:.6g}  accuracy {_percent(result.train_accuracy)}",
-    ]
-    if result.test_loss is not None:
-        lines.append(
-            f"  test:  loss {result.test_loss:.6g}  accuracy {_percent(result.test_accuracy)}"
-        )
-    if result.saved:
-        lines.append(f"Saved the model to {result.saved}")
-    return "\n".join(lines)
 
 
 @click.command()
@@ -143,31 +120,21 @@ def train(
     layers; each data row is read as an image, pixels in (channel, row, column) order
     (digits rows are 1x8x8 images).
     """
+    from symnet.codegen.program import compile_layers
     from symnet.exceptions import SymnetError
-    from symnet.graph.losses import check_loss
     from symnet.graph.spec import parse_spec
-    from symnet.training.data import load_data
-    from symnet.training.loop import default_training_loss, plot_history
+    from symnet.training.loop import prepare_training, training_settings
     from symnet.training.loop import train as run_training
+    from symnet.training.plots import save_pictures
 
     parsed = parse_spec(spec)
     if parsed.is_dense and (plot_kernels or plot_maps):
         option = "--plot-kernels" if plot_kernels else "--plot-maps"
         raise click.UsageError(f"{option} needs a conv spec such as {CNN_EXAMPLE}; got {spec}.")
-    loss = loss or default_training_loss(parsed)
-    check_loss(parsed, loss)
-    if output is not None and output.exists() and not force:
-        raise SymnetError(f"{output} already exists; pass --force to replace it")
-    regression = loss == "mse" and parsed.layers[-1].activation == "identity"
-    data = load_data(
-        data_name,
-        task="regression" if regression else "classification",
-        n_samples=samples,
-        seed=seed,
+    parsed, loss, data = prepare_training(
+        parsed, data_name, loss=loss, n_samples=samples, seed=seed, output=output, overwrite=force
     )
     if show_code and format != "json":
-        from symnet.codegen.program import compile_layers
-
         click.echo(compile_layers(parsed, loss).source)
     options = dict(
         loss=loss,
@@ -181,34 +148,20 @@ def train(
         output=output,
         overwrite=force,
     )
-    stderr = sys.stderr
-    if format != "json" and stderr.isatty():
-        from symnet.training.loop import GENERIC_DEFAULTS, TRAINING_DEFAULTS
-
-        total = epochs or TRAINING_DEFAULTS.get(data.name, GENERIC_DEFAULTS)["epochs"]
+    if format != "json" and sys.stderr.isatty():
+        total = training_settings(data, epochs=epochs)["epochs"]
         with click.progressbar(
-            length=total, label="training", file=stderr, update_min_steps=max(1, total // 100)
+            length=total, label="training", file=sys.stderr, update_min_steps=max(1, total // 100)
         ) as bar:
             result = run_training(
                 parsed, data, callback=lambda epoch, value: bar.update(1), **options
             )
     else:
         result = run_training(parsed, data, **options)
+    save_pictures(result, data.X[0], history=plot, kernels=plot_kernels, maps=plot_maps)
     summary = result.summary()
-    pictures = []
-    if plot is not None:
-        summary["plot"] = str(plot_history(result, plot))
-        pictures.append(f"Curves: {summary['plot']}")
-    if plot_kernels or plot_maps:
-        from symnet.training.plots import plot_feature_maps, plot_learned_kernels
-
-        if plot_kernels:
-            summary["plot_kernels"] = str(plot_learned_kernels(result.model, plot_kernels))
-            pictures.append(f"Kernels: {summary['plot_kernels']}")
-        if plot_maps:
-            summary["plot_maps"] = str(plot_feature_maps(result.model, data.X[0], plot_maps))
-            pictures.append(f"Feature maps of sample 0: {summary['plot_maps']}")
-    emit(ctx, text="\n".join([_text(result), *pictures]), data=summary)
+    summary["message"] = flag_language(summary["message"])  # the library names parameters
+    emit(ctx, text=result.text(), data=summary)
     if result.stopped == "interrupted":
         click.echo(f"Interrupted: {result.message}", err=True)
         sys.exit(130)

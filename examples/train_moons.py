@@ -15,7 +15,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from symnet.codegen.program import compile_layers, derive_dense_rule, derive_output_rule
+from symnet.codegen.program import compile_layers
+from symnet.codegen.rules import derive_dense_rule, derive_output_rule
 from symnet.demos import demo_training
 
 OUTPUT = Path(os.environ.get("SYMNET_OUTPUT_DIR", "demo-output"))

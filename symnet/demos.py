@@ -40,12 +40,13 @@ from symnet.expressivity.plots import (
     plot_depth,
     plot_error_table,
 )
-from symnet.numeric.forward import random_point
+from symnet.numeric.points import random_point
 from symnet.parse import parse_expression
 from symnet.render.gradient import gradient_diagram
 from symnet.render.network import network_diagram
 from symnet.report.build import build_report
-from symnet.training.loop import plot_history, train
+from symnet.training.loop import train
+from symnet.training.plots import plot_history
 
 __all__ = [
     "walkthrough_text",

@@ -23,6 +23,7 @@ from symnet.expressivity.approximation import (
     train_approximation,
 )
 from symnet.expressivity.depth import network_piecewise
+from symnet.expressivity.studies import approximation_study, depth_study
 from symnet.graph.activations import ReLU
 from symnet.parse import parse_expression
 
@@ -165,3 +166,16 @@ def test_demo_writes_its_pictures(tmp_path):
     assert "16 units" in text and len(paths) == 5
     for path in paths:
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_studies_give_text_data_and_pictures(tmp_path):
+    study = approximation_study(
+        "abs(x)", units=4, interval="-1,1", table=True, plot=tmp_path / "a.png"
+    )
+    assert study.data["plot"] == str(tmp_path / "a.png") and "error_table" in study.data
+    assert study.text.splitlines()[-1] == f"Plot: {tmp_path / 'a.png'}"
+    with pytest.raises(SpecError, match=".png or .svg"):
+        approximation_study("abs(x)", units=4, plot=tmp_path / "a.jpg")
+    depth = depth_study(3, plot=tmp_path / "d.png")
+    assert depth.data["pieces"] == 8 and len(depth.data["table"]) == 3
+    assert (tmp_path / "d.png").exists()

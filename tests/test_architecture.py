@@ -203,6 +203,47 @@ def test_modules_stay_readable_in_one_sitting(module):
     assert len(lines) <= 400, f"{module} has {len(lines)} non-blank lines; split it by concept"
 
 
+def _statements(tree: ast.AST):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            yield node.module
+
+
+def test_the_graph_is_symbolic_and_never_imports_numpy():
+    numeric = [
+        module
+        for module, path in FILES.items()
+        if module.startswith("symnet.graph")
+        and any(name.split(".")[0] == "numpy" for name in _statements(ast.parse(path.read_text())))
+    ]
+    assert numeric == [], "numbers meet the graph in symnet.numeric, not in symnet.graph"
+
+
+#: Functions longer than MAX_FUNCTION_LINES that are tables or templates, and why.
+LONG_BY_DESIGN: dict[str, str] = {}
+MAX_FUNCTION_LINES = 60
+
+
+def test_functions_are_short_enough_to_see_whole():
+    long = []
+    for module, path in FILES.items():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            body = node.body
+            if ast.get_docstring(node) is not None:
+                body = body[1:]
+            if not body:
+                continue
+            lines = body[-1].end_lineno - body[0].lineno + 1  # type: ignore[operator]
+            name = f"{module}.{node.name}"
+            if lines > MAX_FUNCTION_LINES and name not in LONG_BY_DESIGN:
+                long.append(f"{name}: {lines} lines")
+    assert long == [], "split these into named steps:\n" + "\n".join(long)
+
+
 def test_the_checker_sees_a_cycle_and_an_upward_import(tmp_path):
     """The checks above can fail: a made-up graph with a cycle and an upward edge."""
     graph = nx.DiGraph([("symnet.graph.a", "symnet.graph.b"), ("symnet.graph.b", "symnet.graph.a")])

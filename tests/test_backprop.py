@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symnet.calculus.backprop import (
+    backprop_values,
     cached_deltas,
     delta_latex,
     delta_symbol,
@@ -23,8 +24,9 @@ from symnet.calculus.backprop import (
 from symnet.exceptions import SpecError
 from symnet.graph.build import build_network
 from symnet.graph.losses import add_loss
-from symnet.numeric.forward import backprop_values, forward_values, random_point
+from symnet.numeric.forward import forward_values
 from symnet.numeric.functions import lambdify_modules
+from symnet.numeric.points import random_point
 from tests.gradient_oracles import (
     finite_difference_gradient,
     leaves,

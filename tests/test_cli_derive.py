@@ -7,9 +7,11 @@ import json
 import sympy as sp
 from sympy.parsing.sympy_parser import parse_expr
 
+from symnet.calculus.backprop import backprop_values
 from symnet.graph.build import build_network
 from symnet.graph.losses import add_loss
-from symnet.numeric.forward import backprop_values, forward_values, random_point
+from symnet.numeric.forward import forward_values
+from symnet.numeric.points import random_point
 
 SEED = "3-2:sigmoid-2:sigmoid-1:sigmoid"
 
@@ -75,7 +77,7 @@ def test_an_unknown_wrt_is_exit_2_with_one_line(run_cli) -> None:
     result = run_cli(["derive", "3-2-1", "--wrt", "w99"])
     assert result.exit_code == 2
     assert result.stderr.strip() == (
-        "Error: unknown --wrt 'w99': the parameters of 3-2-1 are w1 .. w8; or use --wrt all"
+        "Error: unknown --wrt w99: the parameters of 3-2-1 are w1 .. w8; or use --wrt all"
     )
 
 

@@ -48,7 +48,7 @@ def test_refuses_to_replace_a_file_without_force(run_cli, tmp_path):
         (["2-1", "-o", "r.pdf"], "a report file must end in .html or .md"),
         (["2-1", "--sections", "network,nope", "-o", "r.html"], "unknown report section 'nope'"),
         (["2-x", "-o", "r.html"], "invalid network spec '2-x'"),
-        (["2-1", "--wrt", "w9", "-o", "r.html"], "unknown --wrt 'w9'"),
+        (["2-1", "--wrt", "w9", "-o", "r.html"], "unknown --wrt w9"),
         (["2-1", "-o", "missing/r.html"], "does not exist; create it"),
     ],
 )

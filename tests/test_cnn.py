@@ -93,7 +93,8 @@ def test_pictures_of_kernels_and_feature_maps(run_cli, tmp_path: Path):
 
 
 def test_feature_maps_are_the_layers_outputs():
-    from symnet.codegen.conv import feature_maps, maxpool
+    from symnet.codegen.program import feature_maps
+    from symnet.codegen.runtime import maxpool
     from symnet.conv.filters import conv2d
 
     model = Model.initial("2x5x5-conv3@3x3+same:relu-maxpool2-4", "mse", seed=1)

@@ -14,16 +14,11 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symnet.codegen.scalar import (
-    compile_network,
-    parameter_vector,
-    random_inputs,
-    random_parameters,
-    validate_identifier,
-)
+from symnet.codegen.scalar import compile_network, parameter_vector, validate_identifier
 from symnet.exceptions import DataError, SpecError
 from symnet.graph.build import build_network
 from symnet.graph.losses import add_loss
+from symnet.numeric.points import point_arrays, random_point
 from tests.strategies import loss_for, specs
 
 
@@ -81,8 +76,7 @@ def test_compiled_loss_and_gradients_match_a_numpy_reference(spec, bias, choice,
     network = add_loss(build_network(spec, bias=bias), loss_for(spec, choice))
     compiled = compile_network(network)
     rng = np.random.default_rng(seed)
-    params = random_parameters(network, rng)
-    x = random_inputs(network, 3, rng)
+    x, _, params = point_arrays(network, random_point(network, rng, "check", batch=3))
     t = rng.uniform(0, 1, size=(3, len(network.outputs)))
     expected_loss, expected_outputs = reference_loss(network, x, t, params)
     values = compiled.forward(x, params, t)
@@ -98,8 +92,7 @@ def test_compiled_loss_and_gradients_match_a_numpy_reference(spec, bias, choice,
 def test_forward_of_the_notes_network_is_the_product_of_its_weight_matrices():
     network = build_network("3-2-2-1")
     compiled = compile_network(network)
-    params = random_parameters(network, seed=3)
-    x = random_inputs(network, 5, seed=4)
+    x, _, params = point_arrays(network, random_point(network, 3, "check", batch=5))
     matrices = [
         np.array([[params[w] for w in row] for row in layer.weights]) for layer in network.layers
     ]
@@ -118,8 +111,7 @@ def test_generated_code_is_one_line_per_equation_in_topological_order():
 def test_batch_gradient_is_the_mean_of_per_sample_gradients():
     network = add_loss(build_network("2-3:tanh-1", bias=True), "mse")
     compiled = compile_network(network)
-    params = random_parameters(network, 1)
-    x = random_inputs(network, 4, 2)
+    x, _, params = point_arrays(network, random_point(network, 1, "check", batch=4))
     t = np.arange(4.0).reshape(4, 1)
     loss, batch = compiled.loss_and_gradients(x, t, params)
     singles = [compiled.loss_and_gradients(x[k], t[k], params) for k in range(4)]
@@ -131,19 +123,13 @@ def test_batch_gradient_is_the_mean_of_per_sample_gradients():
 def test_parameters_may_be_a_vector_in_network_order():
     network = add_loss(build_network("2-2:relu-1:sigmoid", bias=True), "bce")
     compiled = compile_network(network)
-    params = random_parameters(network, 0)
+    _, _, params = point_arrays(network, random_point(network, 0, "check", batch=2))
     vector = parameter_vector(network, params)
-    x, t = random_inputs(network, 2, 1), np.array([[0.0], [1.0]])
+    x, t = (
+        point_arrays(network, random_point(network, 1, "check", batch=2))[0],
+        np.array([[0.0], [1.0]]),
+    )
     assert compiled.loss_and_gradients(x, t, vector) == compiled.loss_and_gradients(x, t, params)
-
-
-def test_random_parameters_are_reproducible_float64_and_seed_dependent():
-    network = build_network("3-4:tanh-2", bias=True)
-    first, again, other = (random_parameters(network, s) for s in (7, 7, 8))
-    assert first == again and first != other
-    assert list(first) == list(network.parameters)
-    assert all(type(v) is float for v in first.values())
-    assert random_inputs(network, 2, 7).dtype == np.float64
 
 
 @pytest.mark.parametrize("z", [1000.0, -1000.0])
@@ -202,8 +188,8 @@ def test_no_hidden_unit_is_called_L_so_the_loss_node_is_always_L():
     network = add_loss(build_network("2-12:tanh-1"), "mse")
     assert network.loss_node == "L" and "L" not in network.layers[0].units
     compiled = compile_network(network)
-    params = random_parameters(network, 0)
-    x, t = random_inputs(network, 2, 0), np.zeros((2, 1))
+    _, _, params = point_arrays(network, random_point(network, 0, "check", batch=2))
+    x, t = point_arrays(network, random_point(network, 0, "check", batch=2))[0], np.zeros((2, 1))
     loss, _ = compiled.loss_and_gradients(x, t, params)
     assert loss == pytest.approx(reference_loss(network, x, t, params)[0], rel=1e-12)
 

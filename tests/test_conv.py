@@ -12,7 +12,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from symnet.conv import filters as conv
-from symnet.conv.dot_product import dot_product, flip, image_symbols, window_taps
+from symnet.conv.dot_product import (
+    channel_dot_products,
+    dot_product,
+    flip,
+    image_symbols,
+    window_taps,
+)
+from symnet.conv.filtering import filter_file
 from symnet.conv.filters import (
     MODES,
     PADDINGS,
@@ -346,3 +353,25 @@ def test_diagram_renders_with_graphviz():
         pytest.skip(f"Graphviz unavailable: {error}")
     assert svg.count('class="node"') == diagram.nodes
     assert svg.count('class="edge"') == diagram.edges
+
+
+def test_a_colour_pixel_is_one_dot_product_per_channel():
+    rng = np.random.default_rng(5)
+    image = rng.integers(0, 256, size=(4, 5, 3)).astype(float)
+    found = channel_dot_products("sharpen", (1, 2), image, padding="same", mode="convolve")
+    assert found.channels == ("red", "green", "blue")
+    result = filter_image(image, KERNELS["sharpen"], "same", 1, "convolve")
+    assert found.values == pytest.approx(tuple(result[1, 2]))
+    assert found.text().splitlines()[0].startswith("convolve: the kernel is flipped")
+    assert found.to_dict()["terms"][2] == found.texts[2].splitlines()
+
+
+def test_filter_file_writes_what_it_is_asked_and_describes_it(tmp_path):
+    source = tmp_path / "in.npy"
+    np.save(source, np.arange(30, dtype=float).reshape(5, 6))
+    run = filter_file(source, "blur", position=(0, 0), output=tmp_path / "out.npy")
+    data = run.to_dict()
+    assert data["output_shape"] == [5, 6] and data["pixel"]["values"] == [pytest.approx(14 / 9)]
+    np.testing.assert_allclose(np.load(tmp_path / "out.npy"), run.result)
+    assert run.text().splitlines()[0] == f"input: {source} (5x6 grayscale)"
+    assert run.text().splitlines()[-1] == f"wrote {tmp_path / 'out.npy'} (raw values)"

@@ -8,19 +8,16 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symnet.codegen.scalar import (
-    compile_network,
-    random_inputs,
-    random_parameters,
-    validate_identifier,
-)
+from symnet.codegen.scalar import compile_network, validate_identifier
 from symnet.exceptions import SizeLimitError, SpecError
 from symnet.graph.build import build_network
 from symnet.graph.losses import add_loss
 from symnet.graph.pooling import POOLINGS, MaxPool, is_first_max
 from symnet.graph.size import graph_edges
 from symnet.numeric.functions import is_first_max as numpy_is_first_max
-from symnet.testing.gradients import check_gradients, random_targets
+from symnet.numeric.points import point_arrays, random_point
+from symnet.testing.gradients import check_gradients
+from symnet.testing.torch_oracle import torch_gradients
 from tests.conv_strategies import conv_specs
 
 
@@ -101,8 +98,7 @@ def test_compiled_forward_is_the_convolution_numpy_computes():
 
     net = build_network("2x4x5-conv3@2x3/2+same-maxpool2-1", names="indexed", bias=True)
     compiled = compile_network(net)
-    params = random_parameters(net, 0)
-    x = random_inputs(net, 3, 1)
+    x, _, params = point_arrays(net, random_point(net, 0, "check", batch=3))
     values = compiled.forward(x, params)
     conv = net.layers[0]
     kernels = np.vectorize(params.get, otypes=[float])(np.array(conv.kernels, dtype=object))
@@ -141,14 +137,12 @@ def test_random_conv_specs_pass_check_gradients(text, bias, seed):
 @settings(max_examples=20)
 def test_random_conv_specs_agree_with_torch(text, bias, seed):
     pytest.importorskip("torch")
-    from symnet.testing.conv_check import torch_image_gradients
 
     net = add_loss(build_network(text, bias=bias), "ce" if "softmax" in text else "mse")
     rng = np.random.default_rng(seed)
-    params = random_parameters(net, rng)
-    inputs, targets = random_inputs(net, 3, rng), random_targets(net, net.loss, 3, rng)
+    inputs, targets, params = point_arrays(net, random_point(net, rng, "check", batch=3))
     _, compiled = compile_network(net).loss_and_gradients(inputs, targets, params)
-    by_torch = torch_image_gradients(net, inputs, targets, params)
+    by_torch = torch_gradients(net, inputs, targets, params)
     for name, value in compiled.items():
         assert by_torch[name] == pytest.approx(value, rel=1e-9, abs=1e-12), name
 

@@ -9,17 +9,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symnet.codegen.conv import avgpool, avgpool_backward, maxpool, maxpool_backward
 from symnet.codegen.conv_rules import derive_conv_rule, derive_pool_rule
+from symnet.codegen.layout import layer_arrays, scalar_values
 from symnet.codegen.program import compile_layers
-from symnet.codegen.scalar import compile_network, random_inputs, random_parameters
+from symnet.codegen.runtime import avgpool, avgpool_backward, maxpool, maxpool_backward
+from symnet.codegen.scalar import compile_network
 from symnet.conv.filters import input_gradient, kernel_gradient
 from symnet.graph.build import build_network
 from symnet.graph.losses import add_loss, default_loss
 from symnet.graph.shapes import pad_widths
 from symnet.graph.spec import parse_spec
-from symnet.testing.conv_check import layer_arrays, scalar_values
-from symnet.testing.gradients import random_targets
+from symnet.numeric.points import point_arrays, random_point
 from symnet.training.modelfile import initial_parameters
 from tests.conv_strategies import conv_specs
 
@@ -87,8 +87,7 @@ def test_layer_level_gradients_equal_the_scalar_graph_weight_by_weight(text, nam
     loss = default_loss(parse_spec(text))
     network = add_loss(build_network(text, names=names, bias=True), loss)
     rng = np.random.default_rng(seed)
-    params = random_parameters(network, rng)
-    X, T = random_inputs(network, 3, rng), random_targets(network, loss, 3, rng)
+    X, T, params = point_arrays(network, random_point(network, rng, "check", batch=3))
     scalar_loss, scalar = compile_network(network).loss_and_gradients(X, T, params)
     program = compile_layers(text, loss)
     layer_loss, gradients = program.step(X, T, layer_arrays(network, params))

@@ -156,7 +156,7 @@ def test_dense_only_operations_refuse_conv_specs_naming_the_alternative():
     with pytest.raises(SpecError, match="use spec.shapes"):
         spec.widths  # noqa: B018
     for refuse in (lambda: check_expansion(spec, False), lambda: expansion_terms(spec, True)):
-        with pytest.raises(SpecError, match="symnet verify"):
+        with pytest.raises(SpecError, match="gradients instead, or draw it with view='conv'"):
             refuse()
     # The dense API is unchanged for dense specs.
     dense = parse_spec("3-2:relu-1")

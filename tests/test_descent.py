@@ -12,7 +12,7 @@ from symnet.calculus.descent import ALPHA, descent_step, descent_text, update_ru
 from symnet.exceptions import SpecError
 from symnet.graph.build import build_network
 from symnet.graph.losses import add_loss
-from symnet.numeric.forward import random_point
+from symnet.numeric.points import random_point
 from tests.gradient_oracles import finite_difference_gradient, loss_function, spec_and_loss
 
 

@@ -99,6 +99,6 @@ def test_write_export_refuses_bad_targets(tmp_path):
     with pytest.raises(SpecError, match="ending in .py"):
         write_export(model, "torch", tmp_path / "model.txt")
     (tmp_path / "taken.py").write_text("keep")
-    with pytest.raises(ModelFileError, match="--force"):
+    with pytest.raises(ModelFileError, match="overwrite=True"):
         write_export(model, "torch", tmp_path / "taken.py")
     assert (tmp_path / "taken.py").read_text() == "keep"

@@ -114,9 +114,9 @@ def test_sympy_loss_functions_differentiate_and_evaluate_consistently() -> None:
 @pytest.mark.parametrize(
     ("spec", "loss", "fragment"),
     [
-        ("3-3:softmax", "bce", "--loss bce needs a 1:sigmoid output layer; got 3:softmax"),
+        ("3-3:softmax", "bce", "loss='bce' needs a 1:sigmoid output layer; got 3:softmax"),
         ("3-2:sigmoid", "bce", "got 2:sigmoid"),
-        ("3-1:sigmoid", "ce", "--loss ce needs a softmax output layer"),
+        ("3-1:sigmoid", "ce", "loss='ce' needs a softmax output layer"),
         ("3-1", "hinge", "loss must be one of 'mse', 'bce', 'ce'; got 'hinge'"),
     ],
 )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import zipfile
 
 import numpy as np
@@ -73,7 +75,7 @@ def test_an_existing_file_is_kept_unless_overwrite(tmp_path):
     path = save_model(_model(), tmp_path / "m.npz")
     before = path.read_bytes()
     other = Model.initial("3-4:relu-2:softmax", "ce", seed=2)
-    with pytest.raises(ModelFileError, match="already exists; pass --force"):
+    with pytest.raises(ModelFileError, match="already exists; pass overwrite=True"):
         save_model(other, path)
     assert path.read_bytes() == before
     save_model(other, path, overwrite=True)
@@ -133,9 +135,9 @@ def _edit_metadata(path, **changes):
     "changes, message",
     [
         ({"spec": "3-5:relu-2:softmax"}, "W1 has shape"),
-        ({"spec": "3-4:relu-2"}, "ce needs a softmax output"),
+        ({"spec": "3-4:relu-2"}, "ce'? needs a softmax output"),
         ({"spec": "3-4:relu-4-2:softmax"}, "parameter names do not match"),
-        ({"loss": "bce"}, "bce needs a 1:sigmoid"),
+        ({"loss": "bce"}, "bce'? needs a 1:sigmoid"),
         ({"version": 99}, "format version 99"),
         ({"format": "other"}, "its format is 'other'"),
         ({"dtype": "int8"}, "dtype 'int8'"),
@@ -178,3 +180,10 @@ def test_initialisation_is_he_for_relu_and_glorot_otherwise():
     assert W3.std() == pytest.approx(np.sqrt(2 / 201), rel=0.15)
     assert not b1.any()
     assert np.array_equal(W1, initial_parameters(spec, seed=0)[0])
+
+
+def test_the_file_gets_the_usual_permissions(tmp_path):
+    mask = os.umask(0)
+    os.umask(mask)
+    path = save_model(_model(), tmp_path / "m.npz")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~mask  # not the 0600 of a temp file

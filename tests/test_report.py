@@ -225,9 +225,9 @@ def test_sections_are_resolved_in_notes_order_and_checked():
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"wrt": "w99"}, "unknown --wrt 'w99'"),
+        ({"wrt": "w99"}, "unknown wrt='w99'"),
         ({"names": "greek"}, "names must be one of"),
-        ({"loss": "bce", "spec": "2-2"}, "--loss bce needs a 1:sigmoid output layer"),
+        ({"loss": "bce", "spec": "2-2"}, "loss='bce' needs a 1:sigmoid output layer"),
         ({"data": "nosuchset"}, "unknown data set 'nosuchset'"),
     ],
 )
@@ -240,7 +240,7 @@ def test_bad_options_are_usage_errors(options, message):
 def test_save_refuses_an_existing_file_and_a_bad_suffix(tmp_path):
     report = build_report("2-1", sections="network")
     path = report.save(tmp_path / "r.html")
-    with pytest.raises(SpecError, match="already exists; pass --force"):
+    with pytest.raises(SpecError, match="already exists; pass overwrite=True"):
         report.save(path)
     assert report.save(path, overwrite=True) == path
     with pytest.raises(SpecError, match="must end in .html or .md"):
@@ -260,3 +260,10 @@ def test_each_equation_block_prints_in_both_formats():
             if isinstance(block, Equations):
                 assert block.rows
     assert report.html().count("<math") >= report.markdown()[0].count("$$") // 2
+
+
+def test_wrt_may_name_a_bias_when_the_network_has_biases() -> None:
+    report = build_report("2-2-1", bias=True, wrt="b1", sections="backprop")
+    assert report.options["wrt"] == "b1" and report.sections[0].key == "backprop"
+    with pytest.raises(SpecError, match="unknown wrt='b1'"):
+        build_report("2-2-1", wrt="b1", sections="backprop")

@@ -7,10 +7,13 @@ import pytest
 
 from symnet.demos import demo_training
 from symnet.exceptions import DataError, ModelFileError, SpecError
+from symnet.graph.losses import default_loss
 from symnet.graph.spec import parse_spec
 from symnet.training.data import Dataset, load_data
-from symnet.training.loop import default_training_loss, plot_history, targets, train
+from symnet.training.evaluation import predict_data, targets
+from symnet.training.loop import prepare_training, train
 from symnet.training.modelfile import load_model
+from symnet.training.plots import plot_history, save_pictures
 
 
 def test_moons_target_is_met():
@@ -51,7 +54,7 @@ def test_logistic_regression_separates_a_separable_set():
     keep = np.abs(X @ [2.0, -1.0] + 0.5) > 0.2  # a margin: strictly separable
     data = Dataset("blobs", X[keep], y[keep], "classification", (0.0, 1.0))
     result = train("2-1:sigmoid", data, epochs=500, test_fraction=0)
-    assert default_training_loss(parse_spec("2-1:sigmoid")) == "bce"
+    assert default_loss(parse_spec("2-1:sigmoid"), training=True) == "bce"
     assert result.train_accuracy == 1.0
 
 
@@ -89,7 +92,7 @@ def test_float32_training():
 
 def test_divergence_stops_and_keeps_the_last_good_parameters():
     result = train("1-32:relu-32:relu-1", "cubic", optimizer="sgd", lr=1e4, epochs=50, seed=0)
-    assert result.stopped == "diverged" and "--lr" in result.message
+    assert result.stopped == "diverged" and "lr=" in result.message
     assert result.epochs < 50
     assert all(np.isfinite(p).all() for p in result.model.params)
     assert len(result.history.loss) == result.epochs
@@ -111,7 +114,7 @@ def test_ctrl_c_stops_cleanly_and_saves(tmp_path):
 def test_existing_output_is_refused_before_training(tmp_path):
     path = tmp_path / "m.npz"
     path.write_bytes(b"keep me")
-    with pytest.raises(ModelFileError, match="--force"):
+    with pytest.raises(ModelFileError, match="overwrite=True"):
         train("2-4:tanh-1:sigmoid", "xor", epochs=2, output=path)
     assert path.read_bytes() == b"keep me"
     train("2-4:tanh-1:sigmoid", "xor", epochs=2, output=path, overwrite=True)
@@ -141,3 +144,32 @@ def test_demo_training_saves_a_picture(tmp_path):
     summary, picture = demo_training(tmp_path, epochs=30)
     assert picture.exists() and picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "test accuracy" in summary and str(picture) in summary
+
+
+def test_prepare_training_picks_the_loss_task_and_data_and_refuses_an_existing_file(tmp_path):
+    spec, loss, data = prepare_training("2-4:relu-1:sigmoid", "xor", n_samples=20, seed=3)
+    assert (loss, data.task, len(data)) == ("bce", "classification", 20)
+    spec, loss, data = prepare_training("1-4:tanh-1", "sin")
+    assert (loss, data.task) == ("mse", "regression")
+    taken = tmp_path / "m.npz"
+    taken.write_bytes(b"keep me")
+    with pytest.raises(ModelFileError, match="pass overwrite=True"):
+        prepare_training("1-4:tanh-1", "sin", output=taken)
+    assert prepare_training("1-4:tanh-1", "sin", output=taken, overwrite=True)[1] == "mse"
+
+
+def test_the_result_text_and_summary_list_the_pictures(tmp_path):
+    result = train("2-4:tanh-1:sigmoid", "xor", epochs=3, seed=0)
+    pictures = save_pictures(result, None, history=tmp_path / "curve.png")
+    assert pictures == {"plot": tmp_path / "curve.png"} and (tmp_path / "curve.png").exists()
+    assert result.summary()["plot"] == str(tmp_path / "curve.png")
+    assert result.text().splitlines()[-1] == f"Curves: {tmp_path / 'curve.png'}"
+    assert result.text().startswith("Trained 2-4:tanh-1:sigmoid on xor (800 train / 200 test")
+
+
+def test_predict_data_keeps_labels_and_figures():
+    result = train("2-4:tanh-1:sigmoid", "xor", epochs=3, seed=0)
+    found = predict_data(result.model, "xor", n_samples=12, seed=1)
+    assert found.to_dict()["samples"] == 12 and set(found.predictions) <= {0, 1}
+    assert found.text(show=2).splitlines()[1].endswith(" ...")
+    assert len(found.text(show=0).splitlines()) == 1

@@ -28,10 +28,13 @@ w11*w7*(-t + y) + w12*w8*(-t + y)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import sympy as sp
 
-from symnet.calculus.chainrule import _reverse_order, loss_node, path_counts, path_edge_totals
+from symnet.calculus.chainrule import loss_node, path_counts, path_edge_totals, reverse_order
 from symnet.graph.network import Network
+from symnet.numeric.forward import evaluate
 
 __all__ = [
     "delta_symbol",
@@ -44,6 +47,7 @@ __all__ = [
     "reuses",
     "delta_users",
     "multiplication_counts",
+    "backprop_values",
     "latex",
 ]
 
@@ -79,7 +83,7 @@ def latex(network: Network, expr: sp.Expr) -> str:
 
 def sweep_order(network: Network) -> list[str]:
     """Every node that reaches the loss, in the order backprop visits it (the loss first)."""
-    return _reverse_order(network)
+    return reverse_order(network)
 
 
 def cached_deltas(network: Network) -> dict[str, sp.Expr]:
@@ -206,3 +210,29 @@ def multiplication_counts(network: Network) -> tuple[int, int]:
         if counts[head] and head != end
     )
     return naive, cached
+
+
+def backprop_values(network: Network, values: Mapping[str, float]) -> dict[str, float]:
+    """The numeric backprop sweep: dL/dn for every node that reaches the loss.
+
+    ``values`` are the forward values (:func:`forward_values`). Each delta is the sum over
+    successors of the successor's (already computed) delta times the edge partial, the
+    recurrence of :func:`symnet.calculus.backprop.cached_deltas` in numbers.
+    """
+    end = loss_node(network)
+    edges = network.graph.edges
+    partials: dict[sp.Expr, float] = {}  # many edges share one partial (a weight, 1, ...)
+    deltas: dict[str, float] = {}
+    for node in sweep_order(network):
+        if node == end:
+            deltas[node] = 1.0
+            continue
+        total = 0.0
+        for successor in network.graph.successors(node):
+            if successor in deltas:
+                partial = edges[node, successor]["partial"]
+                if partial not in partials:
+                    partials[partial] = evaluate(partial, values)
+                total += deltas[successor] * partials[partial]
+        deltas[node] = total
+    return deltas

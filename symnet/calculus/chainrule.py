@@ -37,6 +37,7 @@ from symnet.graph.size import require_at_most
 __all__ = [
     "MAX_PATHS",
     "loss_node",
+    "reverse_order",
     "path_counts",
     "path_edge_totals",
     "chain_rule_paths",
@@ -62,8 +63,12 @@ def loss_node(network: Network) -> str:
     return name
 
 
-def _reverse_order(network: Network) -> list[str]:
-    """Nodes that reach the loss, the loss first: a reverse topological order."""
+def reverse_order(network: Network) -> list[str]:
+    """Nodes that reach the loss, the loss first: a reverse topological order.
+
+    The order of every sweep from the loss back: path counts here, the cached deltas of
+    backprop (:func:`symnet.calculus.backprop.sweep_order`).
+    """
     end = loss_node(network)
     reach = nx.ancestors(network.graph, end) | {end}
     return [n for n in reversed(list(nx.topological_sort(network.graph))) if n in reach]
@@ -79,7 +84,7 @@ def path_counts(network: Network) -> dict[str, int]:
     """
     end = loss_node(network)
     counts = dict.fromkeys(network.graph, 0)
-    for node in _reverse_order(network):
+    for node in reverse_order(network):
         if node == end:
             counts[node] = 1
         else:
@@ -95,7 +100,7 @@ def path_edge_totals(network: Network) -> dict[str, int]:
     """
     counts = path_counts(network)
     totals = dict.fromkeys(network.graph, 0)
-    for node in _reverse_order(network):
+    for node in reverse_order(network):
         totals[node] = sum(totals[s] + counts[s] for s in network.graph.successors(node))
     return totals
 
@@ -119,7 +124,7 @@ def require_paths(
         total,
         limit,
         f"the chain-rule paths of {network.spec}",
-        "ask for one weight (--wrt NAME) or use the backprop deltas, which need no paths",
+        "ask for one weight (wrt=NAME) or use the backprop deltas, which need no paths",
     )
     return total
 

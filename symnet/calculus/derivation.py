@@ -31,8 +31,7 @@ import sympy as sp
 from symnet.calculus import backprop, chainrule
 from symnet.calculus.proofs import Proof, prove
 from symnet.exceptions import SizeLimitError, SpecError
-from symnet.graph.build import build_network
-from symnet.graph.losses import add_loss, default_loss
+from symnet.graph.build import as_network
 from symnet.graph.network import Network
 from symnet.graph.size import MAX_SUBSTITUTED_SIZE, require_at_most, substituted_size
 
@@ -112,17 +111,13 @@ def direct_gradients(network: Network, wrt: tuple[str, ...]) -> dict[str, sp.Exp
 
 
 def _select(network: Network, wrt: str | tuple[str, ...]) -> tuple[str, ...]:
-    params = network.parameters  # a fresh tuple per access: read it once
     if isinstance(wrt, str):
-        wrt = params if wrt == "all" else (wrt,)
-    known = set(params)
+        wrt = network.parameters if wrt == "all" else (wrt,)
     for name in wrt:
-        if name not in known:
-            shown = f"{params[0]} .. {params[-1]}" if len(params) > 2 else ", ".join(params)
-            raise SpecError(
-                f"unknown --wrt {name!r}: the parameters of {network.spec} are {shown}; "
-                "or use --wrt all"
-            )
+        try:
+            network.require_parameter(name)
+        except SpecError as error:
+            raise SpecError(f"{error}; or use wrt='all'") from None
     return tuple(wrt)
 
 
@@ -152,7 +147,8 @@ def derive(
     Parameters
     ----------
     network : Network or str
-        A network (a loss is added when it has none) or a spec string.
+        A network or a spec string. A network without a loss is not changed: the
+        derivation's own ``network`` is a copy with the loss.
     loss : {"mse", "bce", "ce"}, optional
         Default: :func:`symnet.graph.losses.default_loss` (ce for a softmax output, else mse).
     names, bias
@@ -167,12 +163,10 @@ def derive(
     SpecError
         A bad spec, loss or parameter name.
     """
-    if isinstance(network, str):
-        network = build_network(network, names=names, bias=bias)
-    if network.loss is None:
-        add_loss(network, loss or default_loss(network.spec))
-    elif loss is not None and loss != network.loss:
-        raise SpecError(f"the network already has the loss {network.loss!r}, not {loss!r}")
+    network = as_network(network, names=names, bias=bias, loss=loss, need_loss=True)
+    loss_name = network.loss
+    if loss_name is None:  # as_network(..., need_loss=True) gives every network a loss
+        raise SpecError(f"{network} has no loss; pass loss='mse', 'bce' or 'ce'")
     wrt = _select(network, wrt)
     deltas = backprop.cached_deltas(network)
     grads = backprop.gradients(network, deltas)
@@ -187,22 +181,14 @@ def derive(
         parameters[p] = ParameterGradient(p, feeds, grads[p], expanded.get(p), reused[p])
     derivation = Derivation(
         network,
-        network.loss,
+        loss_name,
         wrt,
         _needed_deltas(network, wrt, deltas),
         parameters,
         backprop.multiplication_counts(network),
         backprop.delta_users(network),
     )
-    try:
-        chainrule.require_paths(network, wrt, counts=counts)
-        for p, record in parameters.items():
-            record.paths = chainrule.chain_rule_paths(network, p, counts=counts)
-            record.factors = [chainrule.leibniz_factors(network, q) for q in record.paths]
-            record.products = [chainrule.path_product(network, q) for q in record.paths]
-            record.chain_rule = sp.Add(*record.products)
-    except SizeLimitError as error:
-        derivation.refused["chain rule"] = str(error)
+    _add_chain_rule(derivation, counts)
     try:
         for p, gradient in direct_gradients(network, wrt).items():
             parameters[p].direct = gradient
@@ -211,3 +197,17 @@ def derive(
     if prove_equal:
         derivation.proof = prove(derivation, seed=seed)
     return derivation
+
+
+def _add_chain_rule(derivation: Derivation, counts: dict[str, int]) -> None:
+    """Route (a) for every derived parameter, or the reason it is refused."""
+    network = derivation.network
+    try:
+        chainrule.require_paths(network, derivation.wrt, counts=counts)
+        for p, record in derivation.parameters.items():
+            record.paths = chainrule.chain_rule_paths(network, p, counts=counts)
+            record.factors = [chainrule.leibniz_factors(network, q) for q in record.paths]
+            record.products = [chainrule.path_product(network, q) for q in record.paths]
+            record.chain_rule = sp.Add(*record.products)
+    except SizeLimitError as error:
+        derivation.refused["chain rule"] = str(error)

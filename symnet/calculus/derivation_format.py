@@ -107,7 +107,7 @@ def _sweep_lines(d: Derivation) -> list[str]:
 
 def _path_lines(d: Derivation, name: str) -> list[str]:
     r = d.parameters[name]
-    if r.paths is None:
+    if r.paths is None or r.factors is None:  # both are set, or neither (refused)
         return ["  (a) chain rule: refused (see below)"]
     lines = [f"  (a) chain rule: {len(r.paths)} path(s) from {name} to L"]
     edges = d.network.graph.edges

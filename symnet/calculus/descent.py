@@ -26,11 +26,11 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from symnet.calculus.backprop import gradients
+from symnet.calculus.backprop import backprop_values, gradients
 from symnet.calculus.chainrule import loss_node
 from symnet.exceptions import SpecError
 from symnet.graph.network import Network
-from symnet.numeric.forward import backprop_values, forward_values
+from symnet.numeric.forward import forward_values
 
 __all__ = ["ALPHA", "DescentStep", "update_rules", "descent_step", "descent_text"]
 

@@ -24,10 +24,13 @@ from typing import TYPE_CHECKING
 import sympy as sp
 
 from symnet.calculus import chainrule
-from symnet.numeric.forward import backprop_values, evaluate, forward_values, random_point
+from symnet.calculus.backprop import backprop_values
+from symnet.exceptions import SpecError
+from symnet.numeric.forward import evaluate, forward_values
+from symnet.numeric.points import random_point
 
 if TYPE_CHECKING:
-    from symnet.calculus.derivation import Derivation
+    from symnet.calculus.derivation import Derivation, ParameterGradient
 
 __all__ = ["Proof", "prove", "NUMERIC_SAMPLE", "NUMERIC_TOLERANCE"]
 
@@ -49,6 +52,16 @@ class Proof:
     failures: tuple[str, ...] = ()
 
 
+def _three_routes(record: ParameterGradient) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
+    """(a) chain rule, (b) backprop in node symbols and (c) sympy.diff of ``record``."""
+    if record.chain_rule is None or record.expanded is None or record.direct is None:
+        raise SpecError(
+            f"the symbolic proof for {record.name} needs its chain-rule, backprop and "
+            "sympy.diff forms; prove the Derivation that derive() returns"
+        )
+    return record.chain_rule, record.expanded, record.direct
+
+
 def _symbolic_proof(derivation: Derivation) -> Proof:
     network = derivation.network
     values: dict[sp.Symbol, sp.Expr] = {}
@@ -64,11 +77,12 @@ def _symbolic_proof(derivation: Derivation) -> Proof:
     renamed = {value: symbol for symbol, value in values.items()}
     failures = []
     for p, record in derivation.parameters.items():
+        chain_rule, expanded, direct = _three_routes(record)
         # (a) = (b) as expressions in node symbols: the same sum, factored differently.
-        if sp.expand(record.chain_rule - record.expanded) != 0:
+        if sp.expand(chain_rule - expanded) != 0:
             failures.append(f"{p}: chain rule != backprop")
-        backprop = record.expanded.xreplace(values).xreplace(renamed)
-        difference = sp.expand(backprop - record.direct.xreplace(renamed))
+        backprop = expanded.xreplace(values).xreplace(renamed)
+        difference = sp.expand(backprop - direct.xreplace(renamed))
         if difference != 0:  # a sum that was not renamed whole (y - t merged into one Add)
             difference = sp.expand(difference.xreplace(values))
         if difference != 0:

@@ -1,6 +1,6 @@
 """The backward rules of conv and pooling layers, derived from their scalar template.
 
-As :func:`symnet.codegen.program.derive_dense_rule` does for dense layers, each function here
+As :func:`symnet.codegen.rules.derive_dense_rule` does for dense layers, each function here
 builds a small scalar graph (:mod:`symnet.graph.image`, indexed names, biases), leaves the
 layer's output deltas ``delta1_k_r_q = dL/dz1_k_r_q`` symbolic (the rule then holds for
 any loss and any layers above) and differentiates the graph's definitions with
@@ -30,9 +30,11 @@ import itertools
 import numpy as np
 import sympy as sp
 
-from symnet.codegen.program import RuleDerivation
+from symnet.codegen.rules import RuleDerivation
+from symnet.exceptions import SymnetError
 from symnet.graph.activations import elementary
 from symnet.graph.build import build_network
+from symnet.graph.layers import ConvLayer
 from symnet.graph.shapes import pad_widths
 from symnet.numeric.functions import lambdify_modules
 
@@ -72,6 +74,8 @@ def derive_conv_rule(
     spec = f"{channels}x{H}x{W}-conv{kernels}@{kh}x{kw}/{s}+{padding}-1"
     net = build_network(spec, names="indexed", bias=True)
     conv = net.layers[0]
+    if not isinstance(conv, ConvLayer) or conv.biases is None:  # unreachable: bias=True above
+        raise SymnetError(f"the template {spec} should start with a conv layer with biases")
     _, R, Q = conv.out_shape
     (top, _), (left, _) = pad_widths(kernel, padding)
     definitions = {z: net.definition(z) for z in conv.sums}
@@ -86,7 +90,8 @@ def derive_conv_rule(
         inside = 0 <= i - top < H and 0 <= j - left < W
         return pixel[c, i - top, j - left] if inside else sp.S.Zero
 
-    checks, shown = [], []
+    checks: list[bool] = []
+    shown: list[tuple[str, str]] = []
     for k, c, u, v in itertools.product(range(kernels), range(channels), range(kh), range(kw)):
         weight = sp.Symbol(conv.kernels[k][c][u][v])
         derived = _chain(conv.sums, deltas, definitions, weight)
@@ -122,7 +127,7 @@ def derive_pool_rule(kind: str, size: int = 2, image: tuple[int, int] = (4, 5)) 
     """Derive a pooling layer's backward rule on a 1 x ``image`` scalar instance.
 
     avg: ``sympy.diff`` of each mean is compared exactly with ``Delta / n^2``. max: the
-    graph's table rule (:class:`symnet.graph.image.is_first_max`) is compared with
+    graph's table rule (:class:`symnet.graph.pooling.is_first_max`) is compared with
     ``sympy.diff`` of the pooled values' elementary (Piecewise) form, at 20 random points;
     both must give ``Delta`` to the window's first largest entry and 0 to the others.
 
@@ -133,7 +138,9 @@ def derive_pool_rule(kind: str, size: int = 2, image: tuple[int, int] = (4, 5)) 
     pool = net.layers[0]
     deltas = [sp.Symbol(f"delta1_{u.removeprefix('a1_')}") for u in pool.units]
     definitions = {u: net.definition(u) for u in pool.units}
-    rng, checks, shown = np.random.default_rng(0), [], []
+    rng = np.random.default_rng(0)
+    checks: list[bool] = []
+    shown: list[tuple[str, str]] = []
     leaves = [*net.input_symbols, *deltas]
     point = rng.normal(size=(len(leaves), 20))  # 20 random points, evaluated at once
     for x in net.input_symbols:

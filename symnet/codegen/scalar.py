@@ -46,8 +46,6 @@ __all__ = [
     "CompiledNetwork",
     "compile_network",
     "parameter_vector",
-    "random_inputs",
-    "random_parameters",
     "validate_identifier",
 ]
 
@@ -91,45 +89,6 @@ def validate_identifier(name: str) -> str:
             "use names made of letters, digits and '_' such as 'w1' or 'z_A'"
         )
     return name
-
-
-def random_parameters(network: Network, seed: int | np.random.Generator = 0) -> dict[str, float]:
-    """Random float64 weights and biases, reproducible from ``seed``.
-
-    Notes
-    -----
-    NOTE: weights are drawn from N(0, 1/fan_in) (the scale that keeps every z of order
-    one, so tanh and sigmoid are neither saturated nor linear) and biases from N(0, 1/4).
-
-    >>> from symnet.graph.build import build_network
-    >>> params = random_parameters(build_network("2-1"), seed=0)
-    >>> sorted(params) == ["w1", "w2"], params == random_parameters(build_network("2-1"), 0)
-    (True, True)
-    """
-    rng = np.random.default_rng(seed)
-    values = {}
-    for layer in network.layers:
-        scale = 1.0 / np.sqrt(len(layer.inputs))
-        for row in layer.weights:
-            for w in row:
-                values[w] = float(rng.normal(0.0, scale))
-        for b in layer.biases or ():
-            values[b] = float(rng.normal(0.0, 0.5))
-    return {p: values[p] for p in network.parameters}
-
-
-def random_inputs(
-    network: Network, batch: int = 4, seed: int | np.random.Generator = 0
-) -> np.ndarray:
-    """A ``(batch, n_inputs)`` float64 array of standard normal inputs.
-
-    >>> from symnet.graph.build import build_network
-    >>> random_inputs(build_network("3-1"), batch=2).shape
-    (2, 3)
-    """
-    if not isinstance(batch, (int, np.integer)) or batch < 1:
-        raise SpecError(f"batch must be a whole number >= 1; got {batch!r}")
-    return np.random.default_rng(seed).normal(size=(int(batch), len(network.inputs)))
 
 
 def parameter_vector(network: Network, params: ParameterValues) -> np.ndarray:
@@ -299,8 +258,14 @@ class CompiledNetwork:
         the mean over samples of the per-sample gradient.
         """
         self._require_loss()
+        backward = self._backward
+        if backward is None:  # compile_network compiles it for every network with a loss
+            raise SpecError(
+                "this compiled network has a loss but no backprop sweep; "
+                "compile it with symnet.codegen.scalar.compile_network(network)"
+            )
         size, arguments = self._arguments(inputs, params, targets)
-        loss, *gradients = _run(self._backward, arguments)
+        loss, *gradients = _run(backward, arguments)
         mean = [float(np.mean(np.broadcast_to(g, (size,)))) for g in gradients]
         return float(np.mean(np.broadcast_to(loss, (size,)))), dict(
             zip(self.network.parameters, mean)

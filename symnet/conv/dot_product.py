@@ -26,6 +26,7 @@ from symnet.exceptions import DataError, SpecError
 from symnet.graph.shapes import check_options, output_shape, pad_widths
 
 __all__ = [
+    "ChannelDotProducts",
     "PixelDotProduct",
     "pixel_symbol",
     "image_symbols",
@@ -34,6 +35,7 @@ __all__ = [
     "flip",
     "flip_explanation",
     "dot_product",
+    "channel_dot_products",
 ]
 
 
@@ -265,3 +267,65 @@ def dot_product(
         ),
     )
     return PixelDotProduct((i, j), weights, window, (r0, c0), mode, output)
+
+
+#: What a colour image's channels are called in the output, in order.
+COLOUR_CHANNELS = ("red", "green", "blue")
+
+
+@dataclass(frozen=True)
+class ChannelDotProducts:
+    """One output pixel of an image, channel by channel: its sum with the actual numbers.
+
+    ``channels`` names them (``gray``, or ``red``, ``green``, ``blue``); ``texts[c]`` is
+    :meth:`PixelDotProduct.text` of channel c and ``values[c]`` its value.
+    """
+
+    product: PixelDotProduct
+    channels: tuple[str, ...]
+    texts: tuple[str, ...]
+    values: tuple[float, ...]
+
+    def text(self) -> str:
+        """The sum of every channel, each under an ``output pixel (i,j) (channel):`` line."""
+        i, j = self.product.position
+        lines = []
+        if self.product.mode == "convolve":
+            lines.append("convolve: the kernel is flipped (rotated 180 degrees) before the sum")
+        for name, text in zip(self.channels, self.texts):
+            lines += [f"output pixel ({i},{j}) ({name}):", text]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        """JSON-ready: row, col, the symbolic expression, channels, terms (lines), values."""
+        return {
+            "row": self.product.position[0],
+            "col": self.product.position[1],
+            "expression": str(self.product.expression),
+            "channels": list(self.channels),
+            "terms": [text.splitlines() for text in self.texts],
+            "values": list(self.values),
+        }
+
+
+def channel_dot_products(
+    kernel,
+    position: tuple[int, int],
+    image,
+    padding: str = "valid",
+    stride: int = 1,
+    mode: str = "correlate",
+) -> ChannelDotProducts:
+    """Output pixel ``position`` of ``image`` ((H, W) or (H, W, channels)), per channel.
+
+    >>> found = channel_dot_products("blur", (0, 0), np.full((3, 3), 9.0), padding="same")
+    >>> found.channels, found.values
+    (('gray',), (4.0,))
+    """
+    image = np.asarray(image)
+    channels = [image] if image.ndim == 2 else [image[..., c] for c in range(image.shape[2])]
+    product = dot_product(kernel, position, image.shape[:2], padding, stride, mode)
+    names = ("gray",) if len(channels) == 1 else COLOUR_CHANNELS[: len(channels)]
+    texts = tuple(product.text(channel) for channel in channels)
+    values = tuple(product.value(channel) for channel in channels)
+    return ChannelDotProducts(product, names, texts, values)

@@ -4,8 +4,10 @@ Pixel values are read as float64 in 0..255 (an 8-bit image's own numbers, so a d
 product shows the integers the file holds): grayscale as (H, W), colour as (H, W, 3).
 Filtered images leave 0..255, so they are scaled for display (:func:`to_display`) when
 saved as pictures; a ``.npy`` output keeps the raw floats. Every file is written
-atomically. Bad files (not an image, truncated, past Pillow's decompression-bomb limit,
-an ``.npy`` of the wrong shape or of Python objects) raise a one-line ``DataError``.
+atomically (:mod:`symnet.files`); Pillow and matplotlib are imported only inside the
+functions that need them, as they are slow to import. Bad files (not an image,
+truncated, past Pillow's decompression-bomb limit, an ``.npy`` of the wrong shape or of
+Python objects) raise a one-line ``DataError``.
 
 >>> image = load_image(grayscale=True)
 >>> image.shape, image.dtype, bool(0 <= image.min() <= image.max() <= 255)

@@ -34,8 +34,10 @@ import sympy as sp
 
 from symnet.conv.dot_product import dot_product, image_symbols, kernel_symbols
 from symnet.conv.filters import conv2d, kernel_gradient
+from symnet.conv.images import load_image
 from symnet.conv.kernels import resolve_kernel
 from symnet.exceptions import DataError, SpecError
+from symnet.files import save_figure
 from symnet.graph.size import require_at_most
 
 __all__ = [
@@ -46,6 +48,7 @@ __all__ = [
     "loss_and_gradient",
     "fit_kernel",
     "learn_kernel",
+    "training_pairs_text",
     "symbolic_gradient",
     "plot_fit",
 ]
@@ -127,8 +130,6 @@ def training_pairs(kernel, image=None, crops: int = 16, size: int = 32, seed: in
     y : ndarray (crops, 1, size - kh + 1, size - kw + 1)
         Each crop cross-correlated with the kernel (padding ``valid``).
     """
-    from symnet.conv.images import load_image
-
     weights = resolve_kernel(kernel).array()
     photo = load_image(image, grayscale=True) / 255.0
     if photo.ndim != 2:
@@ -144,6 +145,22 @@ def training_pairs(kernel, image=None, crops: int = 16, size: int = 32, seed: in
     cols = rng.integers(0, photo.shape[1] - size + 1, crops)
     x = np.stack([photo[r : r + size, c : c + size] for r, c in zip(rows, cols)])[:, None]
     return x, conv2d(x, weights[None, None])
+
+
+def training_pairs_text(image=None, crops: int = 16, size: int = 32) -> str:
+    """How :func:`training_pairs` makes the pairs, and the gradient that learns from them.
+
+    >>> print(training_pairs_text(crops=2, size=8).splitlines()[0])
+    training pairs: 2 random 8x8 crops of the sample photo (grayscale, [0, 1]), each ...
+    """
+    source = "the sample photo" if image is None else str(image)
+    return "\n".join(
+        [
+            f"training pairs: {crops} random {size}x{size} crops of {source} "
+            "(grayscale, [0, 1]), each cross-correlated with the hidden kernel",
+            "gradient: dL/dK[u,v] = sum_(n,i,j) delta[n,i,j] x[n,i+u,j+v], delta = (2/M)(yhat - y)",
+        ]
+    )
 
 
 def loss_and_gradient(weights, x, y) -> tuple[float, np.ndarray]:
@@ -191,9 +208,9 @@ def fit_kernel(
     hessian = _hessian(x, y, shape)
     eigenvalues = np.linalg.eigvalsh(hessian)
     condition = float(eigenvalues[-1] / eigenvalues[0]) if eigenvalues[0] > 0 else float("inf")
-    if step is None and method == "gd":
-        step = 2.0 / (eigenvalues[-1] + max(eigenvalues[0], 0.0))
-    step = float(DEFAULT_STEP[method] if step is None else step)
+    if step is None:  # gd has no fixed default: the best constant step for this quadratic
+        step = DEFAULT_STEP[method] or 2.0 / (eigenvalues[-1] + max(eigenvalues[0], 0.0))
+    step = float(step)
     weights = np.random.default_rng(seed).normal(0.0, 0.1, shape)
     moments = [np.zeros(shape), np.zeros(shape)]
     losses = []
@@ -306,11 +323,9 @@ def symbolic_gradient(image_shape=(3, 3), kernel_shape=(2, 2)) -> SymbolicKernel
 
 def plot_fit(fit: KernelFit, path) -> Path:
     """A PNG: the hidden kernel, the learned kernel (numbers shown) and the loss curve."""
-
+    # matplotlib lazily: importing it costs a noticeable part of a second
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-
-    from symnet.files import save_figure
 
     grids = ([("hidden", fit.target)] if fit.target is not None else []) + [
         ("learned", fit.learned)

@@ -20,8 +20,10 @@ can instead be *trained* by gradient descent from random weights (:mod:`symnet.t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -30,7 +32,9 @@ from symnet.exceptions import SpecError
 from symnet.graph.build import build_network
 from symnet.graph.network import Network
 from symnet.numeric.functions import NUMPY_FUNCTIONS, numpy_function
-from symnet.parse import parse_expression, parse_interval
+from symnet.parse import as_number, parse_expression, parse_interval
+from symnet.training.data import Dataset
+from symnet.training.loop import train
 
 __all__ = [
     "MAX_UNITS",
@@ -41,6 +45,7 @@ __all__ = [
     "construct_approximation",
     "train_approximation",
     "approximate",
+    "target_values",
     "error_table",
     "error_table_text",
 ]
@@ -60,10 +65,6 @@ def _check_units(units: int, limit: int = MAX_UNITS) -> int:
 
 def _exact(value) -> sp.Expr:
     """A SymPy number from a SymPy expression, a Fraction, an int, a float or a numeric string."""
-    from fractions import Fraction
-
-    from symnet.numeric.trace import as_number
-
     if isinstance(value, sp.Basic):
         return value
     if isinstance(value, Fraction):
@@ -103,14 +104,23 @@ def interpolating_network(
     slopes = [(v1 - v0) / (k1 - k0) for k0, k1, v0, v1 in zip(knots, knots[1:], values, values[1:])]
     jumps = [slopes[0], *(b - a for a, b in zip(slopes, slopes[1:]))]
     network = build_network(f"1-{units}:relu-1", names=names, bias=True)
-    hidden, output = network.layers
+    unit_names, output_bias = _unit_names(network)
     parameters: dict[str, sp.Expr] = {}
-    for j in range(units):
-        parameters[hidden.weights[j][0]] = sp.S.One
-        parameters[hidden.biases[j]] = -knots[j]
-        parameters[output.weights[0][j]] = jumps[j]
-    parameters[output.biases[0]] = values[0]
+    for (weight, bias, output_weight), knot, jump in zip(unit_names, knots, jumps):
+        parameters[weight] = sp.S.One
+        parameters[bias] = -knot
+        parameters[output_weight] = jump
+    parameters[output_bias] = values[0]
     return network, parameters
+
+
+def _unit_names(network: Network) -> tuple[list[tuple[str, str, str]], str]:
+    """([(input weight w, bias b, output weight c) per hidden unit], output bias) of a
+    ``1-N:relu-1`` network built with biases."""
+    hidden, output = network.layers
+    biases, output_biases = hidden.biases or (), output.biases or ()
+    names = [(row[0], bias, c) for row, bias, c in zip(hidden.weights, biases, output.weights[0])]
+    return names, output_biases[0]
 
 
 def network_formula(network: Network, parameters: dict[str, sp.Expr]) -> sp.Expr:
@@ -141,7 +151,7 @@ class Approximation:
     max_error: float = float("nan")
     worst_x: float = float("nan")
     training: dict = field(default_factory=dict)
-    _compiled: object = field(default=None, repr=False, compare=False)
+    _compiled: Callable[..., Any] | None = field(default=None, repr=False, compare=False)
 
     @property
     def units(self) -> int:
@@ -154,13 +164,10 @@ class Approximation:
 
     def unit_terms(self) -> tuple[float, list[tuple[float, float, float]]]:
         """(output bias, [(output weight c, input weight w, bias b) per unit]) as floats."""
-        hidden, output = self.network.layers
+        unit_names, output_bias = _unit_names(self.network)
         p = {name: float(value) for name, value in self.parameters.items()}
-        terms = [
-            (p[output.weights[0][j]], p[hidden.weights[j][0]], p[hidden.biases[j]])
-            for j in range(self.units)
-        ]
-        return p[output.biases[0]], terms
+        terms = [(p[c], p[w], p[b]) for w, b, c in unit_names]
+        return p[output_bias], terms
 
     @property
     def kinks_inside(self) -> int:
@@ -173,9 +180,8 @@ class Approximation:
         """The network's output at ``x``, computed from the formula (SymPy -> NumPy)."""
         if self._compiled is None:  # lambdify once: it costs more than evaluating
             self._compiled = sp.lambdify(X, self.formula, modules=[NUMPY_FUNCTIONS, "numpy"])
-        compiled = self._compiled
-        x = np.asarray(x, dtype=float)
-        return np.broadcast_to(np.asarray(compiled(x), dtype=float), x.shape)
+        x = np.asarray(x, dtype=np.float64)
+        return np.broadcast_to(np.asarray(self._compiled(x), dtype=np.float64), x.shape)
 
     def contributions(self, x: np.ndarray) -> tuple[float, list[np.ndarray]]:
         """(constant, [c_j ReLU(w_j x + b_j) for each unit]) at ``x``: the pieces of the sum."""
@@ -254,7 +260,12 @@ def _grid(low: float, high: float, units: int) -> np.ndarray:
     return np.linspace(low, high, max(2001, 32 * units + 1))
 
 
-def _target_values(target: sp.Expr, x: np.ndarray) -> np.ndarray:
+def target_values(target: sp.Expr, x: np.ndarray) -> np.ndarray:
+    """``target`` (an expression in x) at the points ``x``; a SpecError where it is not finite.
+
+    >>> target_values(parse_expression("x**2"), np.array([1.0, 3.0]))
+    array([1., 9.])
+    """
     values = numpy_function(target)(x)
     bad = ~np.isfinite(values)
     if bad.any():
@@ -270,7 +281,7 @@ def _measure(result: Approximation) -> Approximation:
     low, high = (float(v) for v in result.interval)
     x = _grid(low, high, result.units)
     with np.errstate(all="ignore"):
-        error = np.abs(_target_values(result.target, x) - result.predict(x))
+        error = np.abs(target_values(result.target, x) - result.predict(x))
     worst = int(np.nanargmax(error))
     result.max_error, result.worst_x = float(error[worst]), float(x[worst])
     return result
@@ -296,7 +307,7 @@ def construct_approximation(target: sp.Expr, interval, units: int) -> Approximat
     units = _check_units(units)
     low, high = _interval(interval)
     knots = np.linspace(float(low), float(high), units + 1)
-    values = _target_values(target, knots)
+    values = target_values(target, knots)
     network, parameters = interpolating_network(
         [sp.Float(k) for k in knots], [sp.Float(v) for v in values]
     )
@@ -319,13 +330,10 @@ def train_approximation(
     the work. The inputs' standardisation is folded into the first layer, so the result is
     a plain network of x like the constructed one.
     """
-    from symnet.training.data import Dataset
-    from symnet.training.loop import train
-
     units = _check_units(units)
     low, high = _interval(interval)
     x = np.linspace(float(low), float(high), samples)
-    data = Dataset(str(target), x[:, None], _target_values(target, x)[:, None], "regression")
+    data = Dataset(str(target), x[:, None], target_values(target, x)[:, None], "regression")
     run = train(
         f"1-{units}:relu-1",
         data,
@@ -337,15 +345,18 @@ def train_approximation(
         test_fraction=0.0,
     )
     W1, b1, W2, b2 = (np.asarray(p, dtype=float) for p in run.model.params)
-    mean, scale = float(run.model.standardizer.mean[0]), float(run.model.standardizer.scale[0])
+    scaling = run.model.standardizer  # train() always fits one
+    mean, scale = (0.0, 1.0) if scaling is None else (scaling.mean[0], scaling.scale[0])
     # NOTE: w (x - m)/s + b = (w/s) x + (b - w m/s): standardisation folded into the weights.
-    w, b = W1[:, 0] / scale, b1 - W1[:, 0] * mean / scale
+    w, b = W1[:, 0] / float(scale), b1 - W1[:, 0] * float(mean) / float(scale)
     network = build_network(f"1-{units}:relu-1", bias=True)
-    hidden, output = network.layers
-    parameters = {hidden.weights[j][0]: sp.Float(w[j]) for j in range(units)}
-    parameters |= {hidden.biases[j]: sp.Float(b[j]) for j in range(units)}
-    parameters |= {output.weights[0][j]: sp.Float(W2[0, j]) for j in range(units)}
-    parameters[output.biases[0]] = sp.Float(b2[0])
+    unit_names, output_bias = _unit_names(network)
+    parameters: dict[str, sp.Expr] = {
+        name: sp.Float(w[j]) for j, (name, _, _) in enumerate(unit_names)
+    }
+    parameters |= {name: sp.Float(b[j]) for j, (_, name, _) in enumerate(unit_names)}
+    parameters |= {name: sp.Float(W2[0, j]) for j, (_, _, name) in enumerate(unit_names)}
+    parameters[output_bias] = sp.Float(b2[0])
     kinks = tuple(sorted(float(-bj / wj) for wj, bj in zip(w, b) if wj != 0))
     training = {
         "epochs": run.epochs,

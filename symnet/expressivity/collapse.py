@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from symnet.expressivity.collapse_format import collapse_latex, collapse_text
+from symnet.expressivity.witness import linearity_witness
 from symnet.graph.build import build_network
 from symnet.graph.network import Network
 from symnet.graph.size import MAX_EXPANSION_TERMS, check_expansion
@@ -61,17 +63,13 @@ class Collapse:
     def weights_of(self, output: str) -> dict[str, sp.Expr]:
         """Effective weights of one output (input name -> expression)."""
         if len(self.network.outputs) == 1:
-            return self.effective_weights  # type: ignore[return-value]
-        return self.effective_weights[output]  # type: ignore[return-value]
+            return self.effective_weights
+        return self.effective_weights[output]
 
     def _repr_latex_(self) -> str:
-        from symnet.graph.notation import collapse_latex
-
         return "$$" + collapse_latex(self) + "$$"
 
     def __str__(self) -> str:
-        from symnet.graph.notation import collapse_text
-
         return collapse_text(self)
 
 
@@ -95,7 +93,7 @@ def substitution_steps(network: Network) -> list[dict[str, sp.Expr]]:
 def _unit_expression(network: Network, unit: str) -> sp.Expr:
     """A unit's output written in the previous layer's names: f(sum), z folded in."""
     definition = network.definition(unit)
-    if network.kind(unit) == "a":
+    if definition is not None and network.kind(unit) == "a":
         sums = {sp.Symbol(z): network.definition(z) for z in _layer_of(network, unit).sums}
         definition = definition.xreplace(sums)
     return definition
@@ -157,14 +155,12 @@ def collapse(
     weights are the entries of the matrix product, and each expanded term is one path.
     """
     network = spec if isinstance(spec, Network) else None
-    parsed = network.spec if network else parse_spec(spec)
+    parsed = spec.spec if isinstance(spec, Network) else parse_spec(spec)
     has_bias = network.bias if network else bias
     check_expansion(parsed, has_bias, max_terms)
     network = network or build_network(parsed, names=names, bias=bias)
     steps = substitution_steps(network)
     if not parsed.is_linear:
-        from symnet.expressivity.witness import linearity_witness
-
         return Collapse(network, steps, linear=False, witness=linearity_witness(network, seed))
     result = Collapse(network, steps, linear=True)
     for out in network.outputs:

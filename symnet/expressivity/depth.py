@@ -21,6 +21,7 @@ pieces are counted after merging neighbours with equal slopes.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from math import gcd, lcm
 import sympy as sp
 
 from symnet.exceptions import SizeLimitError, SpecError
+from symnet.expressivity.approximation import interpolating_network
 from symnet.graph.activations import LEAKY_SLOPE
 from symnet.graph.build import build_network
 from symnet.graph.network import Network
@@ -108,8 +110,6 @@ class PiecewiseLinear:
         return self.simplified().xs[1:-1]
 
     def __call__(self, x) -> Fraction:
-        from bisect import bisect_right
-
         x = exact(x)
         if not self.xs[0] <= x <= self.xs[-1]:
             raise SpecError(f"x = {x} is outside [{self.xs[0]}, {self.xs[-1]}]")
@@ -157,7 +157,8 @@ class PiecewiseLinear:
         total number of kinks however many terms there are.
         """
         low, high = terms[0][1].xs[0], terms[0][1].xs[-1]
-        value, slope, jumps = exact(constant), Fraction(0), defaultdict(Fraction)
+        value, slope = exact(constant), Fraction(0)
+        jumps: defaultdict[Fraction, Fraction] = defaultdict(Fraction)
         for c, f in terms:
             c = exact(c)
             if (f.xs[0], f.xs[-1]) != (low, high):
@@ -266,12 +267,13 @@ def sawtooth_network(k: int, names: str = "indexed") -> tuple[Network, dict[str,
     """
     k = _check_depth(k)
     network = build_network("1-" + "-".join(["2:relu"] * k) + "-1", names=names, bias=True)
-    half, values = sp.Rational(1, 2), {}
+    half = sp.Rational(1, 2)
+    values: dict[str, sp.Rational] = {}
     for layer in network.layers:
         fold = (sp.S.One,) if layer.index == 1 else (sp.Integer(2), sp.Integer(-4))
-        for j, row in enumerate(layer.weights):
+        for j, (row, bias) in enumerate(zip(layer.weights, layer.biases or ())):
             values.update(zip(row, fold))
-            values[layer.biases[j]] = -half if j == 1 else sp.S.Zero
+            values[bias] = -half if j == 1 else sp.S.Zero
     return network, values
 
 
@@ -281,8 +283,6 @@ def shallow_sawtooth_network(k: int) -> tuple[Network, dict[str, sp.Rational]]:
     The sawtooth is 0 at even multiples of 2^-k and 1 at odd ones (tent^k folds each
     piece onto [0, 1]), so this is built from that fact alone, not from the deep network.
     """
-    from symnet.expressivity.approximation import interpolating_network
-
     k = _check_depth(k)
     n = 2**k
     return interpolating_network(
@@ -326,11 +326,15 @@ def depth_table(depth: int, check_shallow: bool = True) -> list[dict]:
     return [depth_row(k, check_shallow) for k in range(1, _check_depth(depth) + 1)]
 
 
+#: How :func:`depth_table_text` shows whether the shallow network was checked equal.
+SHALLOW_EQUAL: dict[bool | None, str] = {True: "yes", False: "NO"}
+
+
 def depth_table_text(table: list[dict]) -> str:
     """The table, aligned, with what each column means."""
     lines = ["depth k  params   pieces  shallow units  shallow params  equal"]
     for row in table:
-        equal = {True: "yes", False: "NO"}.get(row.get("shallow_equal"), "-")
+        equal = SHALLOW_EQUAL.get(row.get("shallow_equal"), "-")
         lines.append(
             f"{row['depth']:>7}  {row['parameters']:>6}  {row['pieces']:>7}  "
             f"{row['shallow_units_needed']:>13}  {row['shallow_parameters']:>14}  {equal:>5}"

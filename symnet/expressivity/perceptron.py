@@ -18,6 +18,7 @@ import sympy as sp
 
 from symnet.graph.build import build_network
 from symnet.graph.network import Network
+from symnet.graph.notation import notes_latex, notes_text
 
 __all__ = ["perceptron", "perceptron_formula", "perceptron_latex"]
 
@@ -30,26 +31,22 @@ def perceptron(n_inputs: int = 3, logistic: bool = False) -> Network:
 
 def _notes_expression(network: Network) -> sp.Expr:
     """The output in the notes' symbols: inputs x1.. in lower case, the bias as b."""
+    layer, output = network.layers[0], network.outputs[0]
     renamed = {sp.Symbol(x): sp.Symbol(x.lower()) for x in network.inputs}
-    renamed[sp.Symbol(network.layers[0].biases[0])] = sp.Symbol("b")
-    z = network.definition(network.layers[0].sums[0]).xreplace(renamed)
-    activation = network.definition(network.outputs[0])
-    if network.kind(network.outputs[0]) == "a":
-        return activation.func(z)
+    renamed.update({sp.Symbol(bias): sp.Symbol("b") for bias in layer.biases or ()})
+    z = network.substituted(layer.sums[0]).xreplace(renamed)
+    if network.kind(output) == "a":
+        return network.substituted(output).func(z)
     return z
 
 
 def perceptron_formula(n_inputs: int = 3, logistic: bool = False) -> str:
     """``y = ...`` as text, weights before inputs and the bias last, as the notes write it."""
-    from symnet.graph.notation import notes_text
-
     network = perceptron(n_inputs, logistic)
     return f"y = {notes_text(_notes_expression(network), network)}"
 
 
 def perceptron_latex(n_inputs: int = 3, logistic: bool = False) -> str:
     """The same formula in LaTeX, e.g. ``y = w_{1} x_{1} + ... + b``."""
-    from symnet.graph.notation import notes_latex
-
     network = perceptron(n_inputs, logistic)
     return f"y = {notes_latex(_notes_expression(network), network)}"

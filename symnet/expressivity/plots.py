@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from symnet.exceptions import SpecError
-from symnet.files import save_figure
+from symnet.expressivity.approximation import Approximation, target_values
+from symnet.files import output_folder, save_figure
 
 __all__ = [
     "PLOT_SUFFIXES",
@@ -32,14 +33,12 @@ def check_plot_path(path: str | os.PathLike[str]) -> Path:
     path = Path(path)
     if path.suffix.lower() not in PLOT_SUFFIXES:
         raise SpecError(f"a plot file must end in .png or .svg; got {path.name!r}")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise SpecError(f"the folder {str(folder)!r} does not exist; create it first")
+    output_folder(path)  # refuse a missing folder before anything is drawn
     return path
 
 
 def _pyplot():
-    import matplotlib
+    import matplotlib  # lazily: importing it costs a noticeable part of a second
 
     matplotlib.use("Agg")  # NOTE: off-screen; chosen before pyplot is imported
     import matplotlib.pyplot as plt
@@ -54,20 +53,30 @@ def _save(figure, path: Path) -> Path:
         _pyplot().close(figure)
 
 
-def plot_construction(result, path: str | os.PathLike[str]) -> Path:
+def plot_construction(result: Approximation, path: str | os.PathLike[str]) -> Path:
     """Top: the target, the network and its knots. Bottom: every unit's term of the sum."""
     path = check_plot_path(path)
     plt = _pyplot()
     low, high = (float(v) for v in result.interval)
     x = np.linspace(low, high, 1001)
-    from symnet.expressivity.approximation import _target_values
-
-    target = _target_values(result.target, x)
-    constant, terms = result.contributions(x)
     figure, (top, bottom) = plt.subplots(
         2, 1, figsize=(8, 7.5), sharex=True, gridspec_kw={"height_ratios": [1.1, 1]}
     )
-    top.plot(x, target, color="black", linewidth=2.5, label=f"target {result.target}")
+    _draw_fit(top, result, x)
+    _draw_terms(bottom, result, x, plt.cm.viridis)
+    figure.tight_layout()
+    return _save(figure, path)
+
+
+def _draw_fit(top, result: Approximation, x: np.ndarray) -> None:
+    """The target, the network's sum and (for a construction) the interpolated knots."""
+    top.plot(
+        x,
+        target_values(result.target, x),
+        color="black",
+        linewidth=2.5,
+        label=f"target {result.target}",
+    )
     top.plot(
         x,
         result.predict(x),
@@ -80,7 +89,7 @@ def plot_construction(result, path: str | os.PathLike[str]) -> Path:
         knots = np.asarray(result.knots)
         top.plot(
             knots,
-            _target_values(result.target, knots),
+            target_values(result.target, knots),
             "o",
             color="tab:orange",
             markersize=4,
@@ -90,7 +99,13 @@ def plot_construction(result, path: str | os.PathLike[str]) -> Path:
     top.set_ylabel("y")
     top.legend(loc="best", fontsize=9)
     top.grid(alpha=0.3)
-    colours = plt.cm.viridis(np.linspace(0, 0.9, max(len(terms), 1)))
+
+
+def _draw_terms(bottom, result: Approximation, x: np.ndarray, colour_map) -> None:
+    """Each unit's term c ReLU(w x + b), a triangle at its knot, and the output bias."""
+    low, high = x[0], x[-1]  # the interval's ends
+    _, terms = result.contributions(x)
+    colours = colour_map(np.linspace(0, 0.9, max(len(terms), 1)))
     _, units = result.unit_terms()
     shown_constant, labels = result.shown_terms(3)
     for j, (term, colour, (_, w, b)) in enumerate(zip(terms, colours, units)):
@@ -120,8 +135,6 @@ def plot_construction(result, path: str | os.PathLike[str]) -> Path:
     bottom.margins(y=0.12)
     bottom.legend(loc="best", fontsize=9)
     bottom.grid(alpha=0.3)
-    figure.tight_layout()
-    return _save(figure, path)
 
 
 def plot_error_table(rows: Sequence[dict], path: str | os.PathLike[str], title: str = "") -> Path:
@@ -161,15 +174,15 @@ def plot_error_table(rows: Sequence[dict], path: str | os.PathLike[str], title: 
     return _save(figure, path)
 
 
-def plot_comparison(constructed, trained, path: str | os.PathLike[str]) -> Path:
+def plot_comparison(
+    constructed: Approximation, trained: Approximation, path: str | os.PathLike[str]
+) -> Path:
     """The constructed and the trained network of the same width, and their errors."""
     path = check_plot_path(path)
     plt = _pyplot()
-    from symnet.expressivity.approximation import _target_values
-
     low, high = (float(v) for v in constructed.interval)
     x = np.linspace(low, high, 1001)
-    target = _target_values(constructed.target, x)
+    target = target_values(constructed.target, x)
     figure, (top, bottom) = plt.subplots(2, 1, figsize=(8, 7), sharex=True)
     top.plot(x, target, color="black", linewidth=2.5, label=f"target {constructed.target}")
     for result, colour in ((constructed, "tab:orange"), (trained, "tab:blue")):

@@ -277,12 +277,13 @@ class Activation:
     """One row of the activation table.
 
     ``function(z)`` is the SymPy definition, ``rule(z)`` its derivative f'(z). Vector
-    activations (softmax) take the whole layer: ``function(z_j, zs)``.
+    activations (softmax) take the whole layer: ``function(z_j, zs)``, and have no ``rule``
+    (None): their output is differentiated instead.
     """
 
     name: str
     function: Callable[..., sp.Expr]
-    rule: Callable[..., sp.Expr]
+    rule: Callable[..., sp.Expr] | None
     latex_name: str
     vector: bool = False
 
@@ -294,6 +295,8 @@ class Activation:
         """f'(z) for an elementwise activation."""
         if self.vector:
             raise TypeError(f"{self.name} is a vector activation; differentiate its output instead")
+        if self.rule is None:
+            raise TypeError(f"{self.name} has no derivative rule; give its table row one")
         return self.rule(z)
 
 

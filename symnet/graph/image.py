@@ -36,8 +36,10 @@ import itertools
 
 import sympy as sp
 
+from symnet.exceptions import SpecError
 from symnet.graph.activations import get_activation
 from symnet.graph.layers import ConvLayer, FlattenLayer, PoolLayer
+from symnet.graph.naming import ConvNaming
 from symnet.graph.network import Network
 from symnet.graph.pooling import POOLINGS
 from symnet.graph.shapes import pad_widths
@@ -52,13 +54,24 @@ def _pixel(names: tuple[str, ...], shape, c: int, r: int, q: int) -> str:
     return names[(c * shape[1] + r) * shape[2] + q]
 
 
+def _image_naming(network: Network) -> ConvNaming:
+    """The naming of an image network: pixels, kernels and maps have names only there."""
+    naming = network.naming
+    if not isinstance(naming, ConvNaming):
+        raise SpecError(
+            f"the image layers of {network.spec} need a ConvNaming, not a dense Naming; "
+            "build the network with symnet.graph.naming.naming_for(spec, scheme)"
+        )
+    return naming
+
+
 def add_pixels(network: Network) -> tuple[str, ...]:
     """One input node per pixel of the spec's image, in (channel, row, column) order."""
     image = network.spec.image
     assert image is not None, "add_pixels is for image specs"
+    naming = _image_naming(network)
     inputs = tuple(
-        network.naming.pixel(0, *position)
-        for position in itertools.product(*map(range, image.shape))
+        naming.pixel(0, *position) for position in itertools.product(*map(range, image.shape))
     )
     for i, name in enumerate(inputs):
         network.add_node(name, "input", layer=0, unit=i)
@@ -67,7 +80,7 @@ def add_pixels(network: Network) -> tuple[str, ...]:
 
 def _add_kernels(network: Network, index: int, spec: ConvSpec, channels: int):
     """The kernel weight nodes, as ``kernels[k][c][u][v]``, and the bias nodes (or None)."""
-    naming, (kh, kw), count = network.naming, spec.kernel_shape, spec.kernels
+    naming, (kh, kw), count = _image_naming(network), spec.kernel_shape, spec.kernels
     kernels = []
     for k in range(count):
         grid = []
@@ -89,7 +102,7 @@ def _add_kernels(network: Network, index: int, spec: ConvSpec, channels: int):
 
 def add_conv_layer(network: Network, index: int, spec: ConvSpec, shape, out_shape, previous):
     """Conv layer ``index``: one weighted-sum node per output pixel; returns its record."""
-    naming, (kh, kw), s = network.naming, spec.kernel_shape, spec.stride
+    naming, (kh, kw), s = _image_naming(network), spec.kernel_shape, spec.stride
     (C, H, W), (K, R, Q) = shape, out_shape
     (top, _), (left, _) = pad_widths(spec.kernel_shape, spec.padding)
     kernels, biases = _add_kernels(network, index, spec, C)
@@ -135,7 +148,7 @@ def add_conv_layer(network: Network, index: int, spec: ConvSpec, shape, out_shap
 
 def add_pool_layer(network: Network, index: int, spec: PoolSpec, shape, out_shape, previous):
     """Pooling layer ``index``: one ``pool`` node per pooled pixel; returns its record."""
-    n, pooling = spec.size, POOLINGS[spec.kind]
+    n, pooling, naming = spec.size, POOLINGS[spec.kind], _image_naming(network)
     units = []
     for c, r, q in itertools.product(*map(range, out_shape)):
         window = tuple(
@@ -143,7 +156,7 @@ def add_pool_layer(network: Network, index: int, spec: PoolSpec, shape, out_shap
             for i in range(r * n, r * n + n)
             for j in range(q * n, q * n + n)
         )
-        unit = network.naming.pixel(index, c, r, q)
+        unit = naming.pixel(index, c, r, q)
         flat = (c * out_shape[1] + r) * out_shape[2] + q
         network.add_node(
             unit, "pool", pooling.function(window), layer=index, unit=flat, pooling=spec.kind

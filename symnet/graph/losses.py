@@ -159,13 +159,13 @@ def check_loss(spec: NetworkSpec, loss: str) -> None:
     output = spec.output_layer
     if loss == "bce" and (output.width, output.activation) != (1, "sigmoid"):
         raise SpecError(
-            f"--loss bce needs a 1:sigmoid output layer; got {output}; "
-            "end the spec with 1:sigmoid or use --loss mse"
+            f"loss='bce' needs a 1:sigmoid output layer; got {output}; "
+            "end the spec with 1:sigmoid or use loss='mse'"
         )
     if loss == "ce" and output.activation != "softmax":
         raise SpecError(
-            f"--loss ce needs a softmax output layer (e.g. 3:softmax); got {output}; "
-            "end the spec with N:softmax or use --loss mse"
+            f"loss='ce' needs a softmax output layer (e.g. 3:softmax); got {output}; "
+            "end the spec with N:softmax or use loss='mse'"
         )
 
 

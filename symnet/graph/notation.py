@@ -1,8 +1,10 @@
-"""Printers for collapses and traces: text, LaTeX, Markdown and JSON-ready dicts.
+"""The notes' notation: expressions over a network printed in the order the notes write them.
 
 Expressions are printed in the notes' order: weights first and by number, so
-``w11 (w7 A + w9 B)`` rather than SymPy's sorted ``w11*(A*w7 + B*w9)``. JSON output
-uses SymPy's own ``str`` form instead, so every string parses back with SymPy.
+``w11 (w7 A + w9 B)`` rather than SymPy's sorted ``w11*(A*w7 + B*w9)``. Every printer of a
+result (collapse, trace, derivation, report) writes its expressions through
+:class:`NotesOrder`; JSON output uses SymPy's own ``str`` form instead, so every string
+parses back with SymPy.
 
 >>> from symnet.graph.build import build_network
 >>> net = build_network("3-2-2-1")
@@ -17,9 +19,8 @@ from __future__ import annotations
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE, precedence
+from sympy.printing.printer import Printer
 from sympy.printing.str import StrPrinter
-
-from symnet.graph.activations import ACTIVATIONS
 
 __all__ = [
     "NotesOrder",
@@ -27,14 +28,7 @@ __all__ = [
     "notes_latex",
     "notes_factors",
     "format_number",
-    "collapse_text",
-    "collapse_latex",
-    "collapse_markdown",
-    "collapse_dict",
-    "trace_text",
-    "trace_markdown",
-    "trace_latex",
-    "trace_dict",
+    "describe",
 ]
 
 
@@ -60,13 +54,14 @@ def _ranks(network) -> dict[str, int]:
     return ranks
 
 
-class NotesOrder:
+class NotesOrder(Printer):
     """Mixin for SymPy printers: the notes' order of factors and terms.
 
     Products put numbers first, then symbols by :meth:`rank` (weights by number before
     nodes: ``w1 X1``), then compound factors; a matrix product keeps its order. Sums are
     ordered by their factors' ranks and lead with a positive term (``y - t``).
-    Subclasses define :meth:`rank`.
+    Subclasses define :meth:`rank` and also inherit a concrete printer (``StrPrinter`` or
+    ``LatexPrinter``), listed after this mixin.
     """
 
     def rank(self, symbol: sp.Symbol) -> int:
@@ -170,235 +165,7 @@ def notes_latex(expr, network) -> str:
     return _NotesLatex(_ranks(network), {"symbol_names": names}).doprint(expr)
 
 
-# ---- collapse ----
-
-
-def _describe(network) -> str:
+def describe(network) -> str:
+    """One line naming a network: ``3-2-2-1 (names: seed, no biases)``."""
     biases = "with biases" if network.bias else "no biases"
     return f"{network.spec} (names: {network.naming.scheme}, {biases})"
-
-
-def _term_text(factors) -> str:
-    return " ".join(str(f) for f in factors)
-
-
-def _coefficient_groups(result, out):
-    """Path-ordered terms of ``out`` grouped by their source (input or bias)."""
-    groups: dict[str, list] = {x: [] for x in result.network.inputs}
-    constant = []
-    for factors in result.terms[out]:
-        source = str(factors[-1])
-        groups.get(source, constant).append(factors)
-    return groups, constant
-
-
-def collapse_text(result) -> str:
-    network = result.network
-    lines = [f"Network {_describe(network)}"]
-    lines += ["", "Layer by layer:"]
-    lines += [f"  {name} = {notes_text(d, network)}" for name, d in network.equations()]
-    lines += ["", "Step by step, one layer substituted per step:"]
-    for out in network.outputs:
-        lines.append(f"  {out} = {notes_text(result.steps[0][out], network)}")
-        pad = " " * (len(out) + 3)
-        lines += [f"{pad}= {notes_text(step[out], network)}" for step in result.steps[1:]]
-    if not result.linear:
-        return "\n".join(lines + [""] + _nonlinear_text(result))
-    lines += ["", f"Fully expanded: {result.paths} terms, one per path from a source to an output:"]
-    for out in network.outputs:
-        lines.append(f"  {out} = " + " + ".join(_term_text(f) for f in result.terms[out]))
-    lines += ["", "Collected by input (effective weights):"]
-    for out in network.outputs:
-        groups, constant = _coefficient_groups(result, out)
-        for x, terms in groups.items():
-            lines.append(f"  {out}: {x} <- " + " + ".join(_term_text(f[:-1]) for f in terms))
-        if constant:
-            lines.append(f"  {out}: bias <- " + " + ".join(_term_text(f) for f in constant))
-    count = len(network.layers)
-    chain = " ".join(f"W{layer}" for layer in range(count, 0, -1))
-    verdict = "proven (each difference expands to 0)" if result.identity_proven else "NOT proven"
-    lines += ["", f"Matrix identity: the effective weights are the entries of {chain}: {verdict}."]
-    lines.append(f"  {chain} = {sp.sstr(result.matrix_product.tolist())}")
-    lines += [
-        "",
-        "So the network is one linear function of its inputs: no hidden layer adds power.",
-    ]
-    return "\n".join(lines)
-
-
-def _nonlinear_text(result) -> list[str]:
-    network = result.network
-    kinds = sorted({layer.activation for layer in network.layers} - {"identity"})
-    lines = [
-        f"The expression stays non-linear ({', '.join(kinds)} does not distribute over a sum),",
-        "so the layers do not collapse into one linear function.",
-    ]
-    witness = result.witness
-    if witness:
-        weights = ", ".join(f"{k}={v}" for k, v in witness["weights"].items())
-        u, v = witness["u"], witness["v"]
-        total = witness["f_u"] + witness["f_v"]
-        lines += [
-            f"Witness ({witness['output']}) at {weights}:",
-            f"  u = {u}, v = {v}: f(u) = {witness['f_u']:.6g}, f(v) = {witness['f_v']:.6g}, "
-            f"f(u + v) = {witness['f_u_plus_v']:.6g} != f(u) + f(v) = {total:.6g}",
-            f"  and f(u + v) + f(0) != f(u) + f(v) (f(0) = {witness['f_zero']:.6g}), "
-            "so no linear layer, with or without a bias, matches it.",
-        ]
-    return lines
-
-
-def collapse_latex(result) -> str:
-    """The collapse as one LaTeX ``aligned`` block (no surrounding ``$$``)."""
-    network = result.network
-    rows = []
-    for out in network.outputs:
-        name = network.naming.latex(out)
-        rows.append(rf"{name} &= {notes_latex(result.steps[0][out], network)}")
-        rows += [rf"&= {notes_latex(step[out], network)}" for step in result.steps[1:]]
-        if result.linear:
-            expanded = " + ".join(
-                " ".join(network.naming.latex(str(f)) for f in factors)
-                for factors in result.terms[out]
-            )
-            rows.append(rf"&= {expanded}")
-    return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
-
-
-def collapse_markdown(result) -> str:
-    network = result.network
-    parts = [f"## Linearity collapse of `{network.spec}`", ""]
-    parts += [
-        "Step by step, one layer substituted per step:",
-        "",
-        "$$",
-        collapse_latex(result),
-        "$$",
-        "",
-    ]
-    if result.linear:
-        chain = " ".join(f"W_{{{layer}}}" for layer in range(len(network.layers), 0, -1))
-        parts += [f"{result.paths} terms, one per path. Effective weights:", ""]
-        for out in network.outputs:
-            for x, weight in result.weights_of(out).items():
-                parts.append(
-                    f"- ${network.naming.latex(out)}$, ${network.naming.latex(x)}$: "
-                    f"${notes_latex(weight, network)}$"
-                )
-        verdict = "proven" if result.identity_proven else "**not** proven"
-        parts += [
-            "",
-            f"They are the entries of ${chain}$ ({verdict}: each difference expands to 0).",
-        ]
-    else:
-        parts += ["", *_nonlinear_text(result)]
-    return "\n".join(parts) + "\n"
-
-
-def collapse_dict(result) -> dict:
-    network = result.network
-    data = {
-        "spec": str(network.spec),
-        "names": network.naming.scheme,
-        "bias": network.bias,
-        "linear": result.linear,
-        "outputs": list(network.outputs),
-        "steps": [f"{out} = {step[out]}" for step in result.steps for out in network.outputs],
-        "paths": result.paths,
-        "terms": [str(sp.Mul(*f)) for out in network.outputs for f in result.terms.get(out, [])],
-        "effective_weights": {},
-    }
-    if result.linear:
-        data["terms_by_output"] = {
-            out: [str(sp.Mul(*f)) for f in result.terms[out]] for out in network.outputs
-        }
-        if len(network.outputs) == 1:
-            data["effective_weights"] = {x: str(w) for x, w in result.effective_weights.items()}
-        else:
-            data["effective_weights"] = {
-                out: {x: str(w) for x, w in weights.items()}
-                for out, weights in result.effective_weights.items()
-            }
-        if network.bias:
-            data["effective_bias"] = {out: str(b) for out, b in result.effective_bias.items()}
-        data["matrix_product"] = [[str(e) for e in row] for row in result.matrix_product.tolist()]
-        data["identity_proven"] = result.identity_proven
-    else:
-        data["witness"] = result.witness
-    return data
-
-
-# ---- trace ----
-
-
-def trace_text(result) -> str:
-    network = result.network
-    inputs = ", ".join(f"{k} = {format_number(v)}" for k, v in result.inputs.items())
-    lines = [f"Trace of {_describe(network)} at {inputs}"]
-    for row in result.rows:
-        formula = notes_text(row.formula, network)
-        z = format_number(row.z)
-        if row.activation == "identity":
-            lines.append(f"  layer {row.layer}: {row.name} = {formula} = {row.numbers} = {z}")
-        else:
-            f = network.definition(row.name).func.__name__
-            a = format_number(row.a)
-            lines.append(f"  layer {row.layer}: {row.z_name} = {formula} = {row.numbers} = {z}")
-            indent = " " * len(f"  layer {row.layer}:")
-            lines.append(f"{indent} {row.name} = {f}({row.z_name}) = {f}({z}) = {a}")
-    outputs = ", ".join(f"{k} = {format_number(v)}" for k, v in result.outputs.items())
-    lines.append(f"Output: {outputs}")
-    return "\n".join(lines)
-
-
-def trace_latex(result) -> str:
-    network = result.network
-    rows = []
-    for row in result.rows:
-        z_name = network.naming.latex(row.z_name)
-        rows.append(rf"{z_name} &= {notes_latex(row.formula, network)} = {format_number(row.z)}")
-        if row.activation != "identity":
-            f = ACTIVATIONS[row.activation].latex_name
-            a_name = network.naming.latex(row.name)
-            rows.append(rf"{a_name} &= {f}\left({z_name}\right) = {format_number(row.a)}")
-    return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
-
-
-def trace_markdown(result) -> str:
-    lines = [
-        f"## Trace of `{result.network.spec}`",
-        "",
-        "| unit | formula | numbers | z | a |",
-        "|---|---|---|---|---|",
-    ]
-    for row in result.rows:
-        lines.append(
-            f"| {row.name} | `{notes_text(row.formula, result.network)}` | `{row.numbers}` | "
-            f"{format_number(row.z)} | {format_number(row.a)} |"
-        )
-    return "\n".join(lines) + "\n"
-
-
-def trace_dict(result) -> dict:
-    def number(value):
-        return int(value) if value.is_Integer else float(value)
-
-    return {
-        "spec": str(result.network.spec),
-        "inputs": {k: number(v) for k, v in result.inputs.items()},
-        "parameters": {k: number(v) for k, v in result.parameters.items()},
-        "units": [
-            {
-                "layer": row.layer,
-                "name": row.name,
-                "pre_activation": row.z_name,
-                "formula": str(row.formula),
-                "numbers": row.numbers,
-                "z": number(row.z),
-                "activation": row.activation,
-                "a": number(row.a),
-            }
-            for row in result.rows
-        ],
-        "outputs": {k: number(v) for k, v in result.outputs.items()},
-    }

@@ -39,7 +39,7 @@ MAX_SUBSTITUTED_SIZE = 200_000
 MAX_GRAPH_EDGES = 300_000
 #: The scalar graph of a conv spec is for tiny images (one node per pixel of every map).
 MAX_CONV_GRAPH_EDGES = 20_000
-_NOT_DENSE = "check a conv network with symnet verify, draw it with symnet render --view conv"
+_NOT_DENSE = "check a conv network's gradients instead, or draw it with view='conv'"
 
 
 def expansion_terms(spec: NetworkSpec, bias: bool) -> int:
@@ -119,7 +119,7 @@ def check_expansion(spec: NetworkSpec, bias: bool, max_terms: int = MAX_EXPANSIO
         terms,
         max_terms,
         f"expanding {spec}",
-        "use a smaller network, or --max-terms to raise the limit",
+        "use a smaller network, or max_terms= to raise the limit",
     )
     return terms
 

@@ -186,7 +186,8 @@ class NetworkSpec:
     def widths(self) -> tuple[int, ...]:
         """Widths of every layer, input first (dense specs; see :attr:`shapes` for images)."""
         self.require_dense("layer widths", "use spec.shapes for the shape of every layer")
-        return (self.n_inputs, *(layer.width for layer in self.layers))
+        dense = (layer for layer in self.layers if isinstance(layer, DenseSpec))
+        return (self.n_inputs, *(layer.width for layer in dense))
 
     @property
     def shapes(self) -> tuple[tuple[int, ...], ...]:
@@ -195,7 +196,7 @@ class NetworkSpec:
         >>> parse_spec("1x5x5-conv2@3x3+same-avgpool2-flatten-3").shapes
         ((1, 5, 5), (2, 5, 5), (2, 2, 2), (8,), (3,))
         """
-        shape = self.image.shape if self.image else (self.n_inputs,)
+        shape: tuple[int, ...] = self.image.shape if self.image else (self.n_inputs,)
         shapes = [shape]
         for layer in self.layers:
             shape = _next_shape(shape, layer)
@@ -343,7 +344,7 @@ def _parse_layer(text: str, token: str, position: int) -> LayerSpec:
     if head.lower() == "flatten" or pool:
         if activation != "identity":
             raise _bad(text, f"{where} ({head}) takes no activation")
-        if head.lower() == "flatten":
+        if pool is None:  # the head is "flatten"
             return FlattenSpec()
         if not pool.group(2):
             raise _bad(text, f"{where} needs its window size, e.g. {pool.group(1).lower()}pool2")
@@ -356,7 +357,7 @@ def _parse_layer(text: str, token: str, position: int) -> LayerSpec:
 
 def _check_order(text: str, spec: NetworkSpec) -> None:
     """Image layers only on images; softmax only at the end; a dense layer last."""
-    shape = spec.image.shape if spec.image else (spec.n_inputs,)
+    shape: tuple[int, ...] = spec.image.shape if spec.image else (spec.n_inputs,)
     for position, layer in enumerate(spec.layers, start=2):
         if not isinstance(layer, DenseSpec) and len(shape) != 3:
             source = "a dense or flatten layer" if position > 2 else "a dense input"

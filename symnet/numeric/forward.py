@@ -1,10 +1,9 @@
-"""Numbers at one point: forward values, the numeric backprop sweep, and a random point.
+"""The forward evaluator: every node's value at one point, node by node.
 
-These evaluate the graph for a single sample, node by node, so that a derivation can
-show its numbers and check its symbolic gradients. (Batches and training use the
-compiled, vectorised code of :mod:`symnet.codegen.scalar`.) Every expression is evaluated with
-``sympy.lambdify`` and the stable NumPy functions of :mod:`symnet.graph.activations` and
-:mod:`symnet.graph.losses`.
+One sample at a time, so that a trace, a derivation or a diagram can show its numbers and
+a derivation can check its symbolic gradients (batches and training use the compiled,
+vectorised code of :mod:`symnet.codegen`). Floats are computed with the stable NumPy
+functions of :mod:`symnet.numeric.functions`; exact values with SymPy.
 
 >>> from symnet.graph.build import build_network
 >>> from symnet.graph.losses import add_loss
@@ -12,8 +11,6 @@ compiled, vectorised code of :mod:`symnet.codegen.scalar`.) Every expression is 
 >>> values = forward_values(net, {"X1": 2.0, "w1": 3.0, "t": 1.0})
 >>> values["y"], values["L"]
 (6.0, 12.5)
->>> backprop_values(net, values)["w1"]
-10.0
 """
 
 from __future__ import annotations
@@ -23,22 +20,16 @@ from collections.abc import Mapping
 import numpy as np
 import sympy as sp
 
-from symnet.calculus.backprop import sweep_order
-from symnet.calculus.chainrule import loss_node
 from symnet.exceptions import SpecError
 from symnet.graph.network import Network
-from symnet.numeric.functions import lambdify_modules
+from symnet.numeric.functions import NUMPY_FUNCTIONS, lambdify_modules
+from symnet.parse import as_number
 
-__all__ = ["evaluate", "leaf_names", "random_point", "forward_values", "backprop_values"]
-
-
-def _function_table() -> dict:
-    table = {name: getattr(np, name) for name in ("exp", "log", "tanh", "sqrt")}
-    table.update(lambdify_modules()[0])
-    return table
+__all__ = ["evaluate", "leaf_names", "forward_values"]
 
 
-_FUNCTIONS = _function_table()
+#: The functions :func:`evaluate` calls directly: NumPy's elementary ones and symnet's map.
+_FUNCTIONS = {**{name: getattr(np, name) for name in ("exp", "log", "sqrt")}, **NUMPY_FUNCTIONS}
 
 
 def evaluate(expr: sp.Expr, values: Mapping[str, float]) -> float:
@@ -75,60 +66,55 @@ def leaf_names(network: Network) -> tuple[str, ...]:
     return (*network.inputs, *network.parameters, *network.targets)
 
 
-def random_point(network: Network, seed: int = 0) -> dict[str, float]:
-    """Random inputs and parameters in [-1, 1] and targets that fit the loss.
+def forward_values(
+    network: Network, point: Mapping, *, exact: bool = False, partial: bool = False
+) -> dict:
+    """The value of every node at ``point``, node by node in topological order.
 
-    NOTE: targets are in [-1, 1] for mse, in [0, 1] for bce and one-hot for ce, so that
-    every loss is evaluated where its formula holds.
+    Parameters
+    ----------
+    point : mapping
+        A value for each of :func:`leaf_names` (name -> number).
+    exact : bool
+        False: floats (the NumPy functions of :mod:`symnet.numeric.functions`). True: SymPy
+        numbers, exact where SymPy keeps them exact (ReLU(-5) = 0, 1/3) and ``evalf``
+        otherwise (sigmoid(2)); leaves without a value stay symbols.
+    partial : bool
+        Leave out the nodes that depend on a leaf without a value, instead of refusing.
+
+    The one forward evaluator of a scalar graph (the compiled, vectorised code of
+    :mod:`symnet.codegen.scalar` is its batch counterpart, checked against it in tests).
+
+    >>> from symnet.graph.build import build_network
+    >>> forward_values(build_network("1-1:relu"), {"X1": 5, "w1": -1}, exact=True)["y"]
+    0
     """
-    rng = np.random.default_rng(seed)
-    point = {n: float(rng.uniform(-1, 1)) for n in (*network.inputs, *network.parameters)}
-    targets = network.targets
-    loss = network.loss
-    if loss == "ce":
-        hot = int(rng.integers(len(targets)))
-        point.update({t: float(k == hot) for k, t in enumerate(targets)})
-    elif loss == "bce":
-        point.update({t: float(rng.uniform(0, 1)) for t in targets})
-    else:
-        point.update({t: float(rng.uniform(-1, 1)) for t in targets})
-    return point
-
-
-def forward_values(network: Network, point: Mapping[str, float]) -> dict[str, float]:
-    """The value of every node at ``point`` (a value for each of :func:`leaf_names`)."""
-    missing = [name for name in leaf_names(network) if name not in point]
-    if missing:
-        raise SpecError(f"the point has no value for {', '.join(missing[:5])}; give every leaf")
-    values = {name: float(point[name]) for name in leaf_names(network)}
+    if exact:
+        return _exact_values(network, point)
+    if not partial:
+        missing = [name for name in leaf_names(network) if name not in point]
+        if missing:
+            raise SpecError(f"the point has no value for {', '.join(missing[:5])}; give every leaf")
+    values = {name: float(point[name]) for name in leaf_names(network) if name in point}
     for node in network.topological_order():
         definition = network.graph.nodes[node]["definition"]
-        if definition is not None:
-            values[node] = evaluate(definition, values)
+        if definition is None:
+            continue
+        if partial and not all(s.name in values for s in definition.free_symbols):
+            continue  # some leaf below has no value: leave this node out
+        values[node] = evaluate(definition, values)
     return values
 
 
-def backprop_values(network: Network, values: Mapping[str, float]) -> dict[str, float]:
-    """The numeric backprop sweep: dL/dn for every node that reaches the loss.
-
-    ``values`` are the forward values (:func:`forward_values`). Each delta is the sum over
-    successors of the successor's (already computed) delta times the edge partial, the
-    recurrence of :func:`symnet.calculus.backprop.cached_deltas` in numbers.
-    """
-    end = loss_node(network)
-    edges = network.graph.edges
-    partials: dict[sp.Expr, float] = {}  # many edges share one partial (a weight, 1, ...)
-    deltas: dict[str, float] = {}
-    for node in sweep_order(network):
-        if node == end:
-            deltas[node] = 1.0
-            continue
-        total = 0.0
-        for successor in network.graph.successors(node):
-            if successor in deltas:
-                partial = edges[node, successor]["partial"]
-                if partial not in partials:
-                    partials[partial] = evaluate(partial, values)
-                total += deltas[successor] * partials[partial]
-        deltas[node] = total
-    return deltas
+def _exact_values(network: Network, point: Mapping) -> dict:
+    values = {sp.Symbol(name): as_number(value) for name, value in point.items()}
+    result = {}
+    for node in network.topological_order():
+        definition = network.graph.nodes[node]["definition"]
+        symbol = sp.Symbol(node)
+        if definition is not None:
+            value = definition.xreplace(values)
+            # Exact where SymPy keeps it exact (ReLU(-5) = 0); sigmoid(2), tanh(1) as floats.
+            values[symbol] = value if value.is_Number else value.evalf()
+        result[node] = values.get(symbol, symbol)
+    return result

@@ -28,6 +28,7 @@ notes' kernels when the layer has up to three 3x3 kernels, else seeded random nu
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -247,7 +248,7 @@ def conv_layer_diagram(
 class LayerKernels:
     """What to draw for one conv layer: its kernels (names or Kernels) and geometry."""
 
-    kernels: list[str | Kernel]
+    kernels: Sequence[str | Kernel]
     image_shape: tuple[int, int]
     padding: str
     stride: int
@@ -272,6 +273,7 @@ def spec_kernels(spec: str | NetworkSpec, seed: int = 0) -> LayerKernels:
         raise SpecError(f"{spec} has no conv layer; draw kernels with kernels=[...] instead")
     index, shape, layer = found[0]
     count = min(layer.kernels, MAX_KERNELS)
+    kernels: Sequence[str | Kernel]
     if layer.kernel_shape == (3, 3) and layer.kernels <= 3:
         kernels = ["outline", "blur", "sharpen"][:count]
     else:
@@ -283,7 +285,8 @@ def spec_kernels(spec: str | NetworkSpec, seed: int = 0) -> LayerKernels:
         parts.append(f"input channel 0 of {shape[0]}")
     if layer.kernels > count:
         parts.append(f"kernels 1..{count} of {layer.kernels}")
-    return LayerKernels(kernels, tuple(shape[1:]), layer.padding, layer.stride, "; ".join(parts))
+    image_shape = (shape[1], shape[2])  # the (C, H, W) input of a conv layer
+    return LayerKernels(kernels, image_shape, layer.padding, layer.stride, "; ".join(parts))
 
 
 #: The conv view's geometry when no spec gives it.

@@ -32,6 +32,10 @@ from collections import deque
 import sympy as sp
 
 from symnet.exceptions import SpecError
+from symnet.graph.build import as_network
+from symnet.graph.network import Network
+from symnet.graph.size import MAX_SUBSTITUTED_SIZE, require_at_most, substituted_size
+from symnet.graph.spec import parse_spec
 from symnet.render.dot import Html, base_graph, html_text
 from symnet.render.graphviz_io import Diagram
 from symnet.render.labels import describe, name_html, number_text, small, title_html
@@ -173,11 +177,6 @@ def expression_of(
         if node is not None or loss is not None or wrt is not None:
             raise SpecError("node, loss and wrt apply to a network, not to a SymPy expression")
         return source, None, html_text("expression")
-    from symnet.graph.build import build_network
-    from symnet.graph.network import Network
-    from symnet.graph.size import MAX_SUBSTITUTED_SIZE, require_at_most, substituted_size
-    from symnet.graph.spec import parse_spec
-
     if not isinstance(source, Network):
         # Refuse before building a large graph only to refuse its substitution later.
         spec = parse_spec(source)
@@ -185,13 +184,9 @@ def expression_of(
             substituted_size(spec, bias),
             MAX_SUBSTITUTED_SIZE,
             f"the substituted expression of {spec}",
-            "draw a smaller network, or --view network / --view gradient for this one",
+            "draw a smaller network, or draw this one with view='network' or view='gradient'",
         )
-    network = source if isinstance(source, Network) else build_network(source, names, bias)
-    if loss is not None and network.loss is None:
-        from symnet.graph.losses import add_loss
-
-        add_loss(network, loss)
+    network = as_network(source, names=names, bias=bias, loss=loss)
     if node is None:
         node = network.loss_node or network.outputs[0]
     network.kind(node)  # SpecError naming the parameters for an unknown node

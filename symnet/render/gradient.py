@@ -25,7 +25,14 @@ input box, one box per layer and the loss; edges = one between each neighbouring
 
 from __future__ import annotations
 
+import networkx as nx
+
+from symnet.calculus.backprop import cached_deltas, delta_name, gradients
+from symnet.calculus.chainrule import chain_rule_paths, path_counts
 from symnet.exceptions import SpecError
+from symnet.graph.build import as_network
+from symnet.graph.losses import check_loss, default_loss
+from symnet.graph.network import Network
 from symnet.graph.spec import parse_spec
 from symnet.render.dot import Html, base_graph, html_text
 from symnet.render.graphviz_io import Diagram
@@ -61,8 +68,6 @@ def _columns(network) -> list[list[str]]:
 
 
 def _node_label(network, name: str, delta, needed: bool) -> Html:
-    from symnet.calculus.backprop import delta_name
-
     naming = network.naming
     kind = network.kind(name)
     head = name_html(name, naming)
@@ -87,9 +92,6 @@ def _node_label(network, name: str, delta, needed: bool) -> Html:
 
 
 def _full_view(network, wrt: str | None, heading: Html) -> Diagram:
-    from symnet.calculus.backprop import cached_deltas
-    from symnet.calculus.chainrule import chain_rule_paths, path_counts
-
     deltas = cached_deltas(network)
     counts = path_counts(network)
     parameters = set(network.parameters)
@@ -140,8 +142,6 @@ def _full_view(network, wrt: str | None, heading: Html) -> Diagram:
 
 
 def _descendants(network, node: str) -> set[str]:
-    import networkx as nx
-
     return nx.descendants(network.graph, node)
 
 
@@ -229,51 +229,32 @@ def gradient_diagram(
     max_units, max_edges : int
         Above either, draw the layer-level rule, one box per layer.
     """
-    from symnet.graph.build import build_network
-    from symnet.graph.losses import add_loss, check_loss, default_loss
-    from symnet.graph.network import Network
-
-    spec = network.spec if isinstance(network, Network) else parse_spec(network)
-    if isinstance(network, Network):
-        names, bias = network.naming.scheme, network.bias
+    given = network if isinstance(network, Network) else None
+    spec = given.spec if given is not None else parse_spec(network)
+    if given is not None:
+        names, bias = given.naming.scheme, given.bias
     require_positive("max_units", max_units)
     require_positive("max_edges", max_edges)
-    existing = network.loss if isinstance(network, Network) else None
-    loss = loss or existing or default_loss(spec)
+    loss = loss or (given.loss if given is not None else None) or default_loss(spec)
     check_loss(spec, loss)
-    if existing is not None and existing != loss:
-        raise SpecError(f"this network already has the loss {existing!r}; got loss={loss!r}")
-    summarised = sum(spec.widths) > max_units or spec.parameter_count(bias) > max_edges
-    if title is None:
-        text = f"Backpropagation in {describe(spec, names, bias)}, {loss} loss"
-    else:
-        text = title
-    if summarised:
+    text = title or f"Backpropagation in {describe(spec, names, bias)}, {loss} loss"
+    if sum(spec.widths) > max_units or spec.parameter_count(bias) > max_edges:
         if wrt is not None:
             raise SpecError(
-                f"--wrt needs the full drawing, but {spec} is above --max-units {max_units} "
-                f"or --max-edges {max_edges}; raise them or use a smaller network"
+                f"wrt= needs the full drawing, but {spec} is above max_units={max_units} "
+                f"or max_edges={max_edges}; raise them or use a smaller network"
             )
         return _summary_view(spec, loss, title_html(text, ""))
-    if not isinstance(network, Network):
-        network = build_network(spec, names=names, bias=bias)
-    if existing is None:
-        add_loss(network, loss)
+    network = as_network(network, names=names, bias=bias, loss=loss)
     heading = title_html(text, "")
     if wrt is not None:
-        if network.kind(wrt) not in ("weight", "bias"):
-            raise SpecError(
-                f"wrt must be a weight or bias such as {network.parameters[0]!r}; got {wrt!r}"
-            )
+        network.require_parameter(wrt)
         if title is None:
             heading = Html(f"{heading}<BR/>{small(_wrt_caption(network, wrt), 12)}")
     return _full_view(network, wrt, heading)
 
 
 def _wrt_caption(network, wrt: str) -> Html:
-    from symnet.calculus.backprop import gradients
-    from symnet.calculus.chainrule import path_counts
-
     gradient = gradients(network)[wrt]
     paths = path_counts(network)[wrt]
     formula = expression_html(gradient, network, 60)

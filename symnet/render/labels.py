@@ -20,9 +20,11 @@ other name is drawn literally. Every piece of text goes through
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import sympy as sp
 
+from symnet.graph.notation import notes_text
 from symnet.render.dot import Html, html_text, subscripted
 
 __all__ = [
@@ -101,8 +103,6 @@ def expression_html(expr: sp.Expr, network=None, max_chars: int = 80) -> Html:
     as drawn (``δ<SUB>zA</SUB>`` is 3); a cut ends with ``…``.
     """
     if network is not None:
-        from symnet.graph.notation import notes_text
-
         text = notes_text(expr, network)
         naming = network.naming
         names = {str(s) for s in expr.free_symbols}
@@ -145,12 +145,12 @@ def small(text: Html | str, size: int = 10, color: str = "#555555") -> Html:
     return Html(f'<FONT POINT-SIZE="{int(size)}" COLOR="{html_text(color)}">{text}</FONT>')
 
 
-def stack(lines: list[Html | str]) -> Html:
+def stack(lines: Sequence[Html | str]) -> Html:
     """Label lines one above the other, with room for subscripts between them."""
-    lines = [line if isinstance(line, Html) else html_text(line) for line in lines]
-    if len(lines) == 1:
-        return lines[0]
-    rows = "".join(f"<TR><TD>{line}</TD></TR>" for line in lines)
+    html_lines = [line if isinstance(line, Html) else html_text(line) for line in lines]
+    if len(html_lines) == 1:
+        return html_lines[0]
+    rows = "".join(f"<TR><TD>{line}</TD></TR>" for line in html_lines)
     return Html(f'<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="1">{rows}</TABLE>')
 
 

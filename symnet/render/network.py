@@ -35,7 +35,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from symnet.exceptions import SpecError
+from symnet.graph.build import build_network
+from symnet.graph.network import Network
 from symnet.graph.spec import NetworkSpec, parse_spec
+from symnet.numeric.forward import forward_values
+from symnet.numeric.points import random_point
 from symnet.render.dot import Html, base_graph, html_text
 from symnet.render.graphviz_io import Diagram
 from symnet.render.labels import (
@@ -54,8 +59,6 @@ __all__ = [
     "MAX_EDGES",
     "network_diagram",
     "network_svg",
-    "random_values",
-    "forward_values",
     "require_positive",
 ]
 
@@ -65,41 +68,6 @@ MAX_EDGES = 200
 
 POSITIVE, NEGATIVE = "#1f5fbf", "#c8102e"  # blue for w > 0, red for w < 0
 FILLS = {"input": "#e3ecfa", "hidden": "#ffffff", "output": "#fdebd3", "bias": "#eeeeee"}
-
-
-def random_values(network, seed: int = 0) -> dict[str, float]:
-    """Random inputs in [-1, 1] and weights drawn with scale 1/sqrt(fan-in), biases 0.1 scale.
-
-    The same ``seed`` gives the same values. Returns name -> value for every input and
-    parameter (units are computed from them by :func:`forward_values`).
-    """
-    import numpy as np
-
-    rng = np.random.default_rng(seed)
-    values = {x: float(rng.uniform(-1, 1)) for x in network.inputs}
-    for layer in network.layers:
-        scale = 1 / np.sqrt(len(layer.inputs))
-        for row in layer.weights:
-            values.update({w: float(rng.normal(0, scale)) for w in row})
-        values.update({b: float(rng.normal(0, 0.1)) for b in layer.biases or ()})
-    return values
-
-
-def forward_values(network, values: Mapping[str, float]) -> dict[str, float]:
-    """``values`` plus the value of every z and unit, from the network's own definitions."""
-    import sympy as sp
-
-    known = {sp.Symbol(name): sp.Float(value) for name, value in values.items()}
-    result = dict(values)
-    for name, definition in network.equations():
-        if name not in network.graph or network.kind(name) not in ("z", "a"):
-            continue
-        if not definition.free_symbols <= set(known):
-            continue  # some input or parameter has no value: leave this unit blank
-        value = float(definition.xreplace(known))
-        known[sp.Symbol(name)] = sp.Float(value)
-        result[name] = value
-    return result
 
 
 def _unit_label(network, layer: int, j: int, values: Mapping[str, float] | None) -> Html:
@@ -233,19 +201,17 @@ def network_diagram(
     network : Network, str or NetworkSpec
         A built network, or a spec (built with ``names`` and ``bias``).
     values : mapping, optional
-        Name -> number for inputs and parameters (e.g. :func:`random_values`): edges are
+        Name -> number for inputs and parameters (e.g. a ``random_point``): edges are
         labelled with their values, coloured blue (>= 0) or red (< 0) and drawn as wide as
         their magnitude; units show their computed value.
     seed : int, optional
-        Draw with :func:`random_values` from this seed (when ``values`` is not given).
+        Draw with :func:`symnet.numeric.points.random_point` (scheme ``diagram``) from this
+        seed (when ``values`` is not given).
     title : str, optional
         Drawn literally above the diagram (default: the spec).
     max_units, max_edges : int
         Above either (units including inputs; parameters), draw one box per layer.
     """
-    from symnet.graph.build import build_network
-    from symnet.graph.network import Network
-
     spec = network.spec if isinstance(network, Network) else parse_spec(network)
     if isinstance(network, Network):
         names, bias = network.naming.scheme, network.bias
@@ -257,16 +223,14 @@ def network_diagram(
     if not isinstance(network, Network):
         network = build_network(spec, names=names, bias=bias)
     if values is None and seed is not None:
-        values = random_values(network, seed)
+        values = random_point(network, seed, "diagram")
     if values is not None:
-        values = forward_values(network, values)
+        values = forward_values(network, values, partial=True)
     return _network_units(network, values, heading)
 
 
 def require_positive(name: str, value: int) -> None:
     """SpecError unless ``value`` is a whole number >= 1 (a size limit given by the user)."""
-    from symnet.exceptions import SpecError
-
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise SpecError(f"{name} must be a whole number of at least 1; got {value!r}")
 

@@ -4,10 +4,12 @@
 and its equations, the perceptron, the linearity collapse, what an activation changes,
 universal approximation and depth (on request), the chain rule and cached backprop for
 one parameter, the gradient check, a short training run, and convolution kernels on a
-photo. Each section is made by the library's own functions (:mod:`symnet.expressivity.collapse`,
-:mod:`symnet.calculus.derivation`, :mod:`symnet.testing.gradients`, ...), so the report
-shows exactly what symnet computes. A part that would blow up for a large network says
-so (the size estimate's message) and shows the layer-level form instead.
+photo. The sections are the rows of the table :data:`SECTIONS` (a new section is one
+module of ``symnet/report/sections/`` and one row there); each is made by the library's
+own functions (:mod:`symnet.expressivity.collapse`, :mod:`symnet.calculus.derivation`,
+:mod:`symnet.testing.gradients`, ...), so the report shows exactly what symnet computes.
+A part that would blow up for a large network says so (the size estimate's message) and
+shows the layer-level form instead.
 
 :meth:`Report.save` writes one self-contained HTML file (MathML, inline SVG, PNG data
 URIs; no script, no external resource) or GitHub Markdown with LaTeX math and its
@@ -22,52 +24,68 @@ figures in a folder beside it (``REPORT_files/``). In Jupyter a report displays 
 
 from __future__ import annotations
 
+import importlib.metadata
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from symnet.exceptions import SizeLimitError, SpecError, SymnetError
-from symnet.graph.spec import parse_spec
-from symnet.report.document import Note, Section
+from symnet.files import output_folder, write_bytes_atomic, write_text_atomic
+from symnet.graph.losses import check_loss
+from symnet.graph.naming import NAMING_SCHEMES
+from symnet.graph.spec import NetworkSpec, parse_spec
+from symnet.report.document import Block, Note, Section
+from symnet.report.html import html_document, html_fragment
+from symnet.report.markdown import markdown_document
+from symnet.report.sections.activation import activation_section
+from symnet.report.sections.approximation import approximation_section
+from symnet.report.sections.backprop import backprop_section
+from symnet.report.sections.collapse import collapse_section
+from symnet.report.sections.common import ReportInput
+from symnet.report.sections.conv_layer import conv_layer_section
+from symnet.report.sections.convolution import convolution_section
+from symnet.report.sections.depth import depth_section
+from symnet.report.sections.network import network_section
+from symnet.report.sections.perceptron import perceptron_section
+from symnet.report.sections.training import training_section
+from symnet.report.sections.verification import verification_section
+from symnet.training.data import DATASETS
 
 __all__ = [
     "DEFAULT_SECTIONS",
     "SECTIONS",
     "Report",
+    "SectionFunction",
     "build_report",
     "check_report_path",
     "resolve_sections",
     "write_report",
 ]
 
-#: key -> (title, "module:function"), in the order of the notes.
-SECTIONS: dict[str, tuple[str, str]] = {
-    "network": ("The network and its equations", "report.sections.network:network_section"),
-    "perceptron": (
-        "Perceptrons: linear and logistic regression",
-        "report.sections.network:perceptron_section",
-    ),
-    "collapse": ("Stacked linear layers collapse", "report.sections.collapse:collapse_section"),
-    "activation": ("What an activation changes", "report.sections.activation:activation_section"),
-    "approximation": (
-        "Universal approximation",
-        "report.sections.activation:approximation_section",
-    ),
-    "depth": ("Why depth helps", "report.sections.activation:depth_section"),
-    "backprop": (
-        "The chain rule and backpropagation",
-        "report.sections.gradients:backprop_section",
-    ),
-    "verification": ("Every gradient, checked", "report.sections.gradients:verification_section"),
-    "training": ("A short training run", "report.sections.data:training_section"),
-    "convolution": ("Convolution kernels", "report.sections.data:convolution_section"),
-    "conv_layer": ("The convolutional layer's gradient", "report.sections.data:conv_layer_section"),
+#: A section: what the report is about -> the blocks of that section.
+SectionFunction = Callable[[ReportInput], list[Block]]
+
+#: key -> (title, the function that makes the section), in the order of the notes.
+SECTIONS: dict[str, tuple[str, SectionFunction]] = {
+    "network": ("The network and its equations", network_section),
+    "perceptron": ("Perceptrons: linear and logistic regression", perceptron_section),
+    "collapse": ("Stacked linear layers collapse", collapse_section),
+    "activation": ("What an activation changes", activation_section),
+    "approximation": ("Universal approximation", approximation_section),
+    "depth": ("Why depth helps", depth_section),
+    "backprop": ("The chain rule and backpropagation", backprop_section),
+    "verification": ("Every gradient, checked", verification_section),
+    "training": ("A short training run", training_section),
+    "convolution": ("Convolution kernels", convolution_section),
+    "conv_layer": ("The convolutional layer's gradient", conv_layer_section),
 }
 #: The sections of a report unless others are asked for: all but the two slower
 #: demonstrations that do not depend on the network (approximation, depth), and the conv
 #: layer's gradient, which is added for conv specs.
 DEFAULT_SECTIONS = tuple(k for k in SECTIONS if k not in ("approximation", "depth", "conv_layer"))
+#: File suffix -> the report format it asks for.
 REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown"}
 
 
@@ -102,8 +120,16 @@ def resolve_sections(
                 "joined by commas"
             )
     if not chosen:
-        raise SpecError("no report section chosen; use e.g. --sections default")
+        raise SpecError("no report section chosen; use e.g. sections='default'")
     return tuple(key for key in SECTIONS if key in chosen)
+
+
+def _installed_version() -> str:
+    """The version of symnet that is installed (the footer of every report)."""
+    try:
+        return importlib.metadata.version("symnet")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree, not installed
+        return "(version unknown)"
 
 
 @dataclass
@@ -124,26 +150,18 @@ class Report:
         return " · ".join(parts) + f" · seed {o.get('seed', 0)}"
 
     def footer(self) -> str:
-        from symnet import __version__
-
-        return f"Made by symnet {__version__} in {self.seconds:.1f} s."
+        return f"Made by symnet {_installed_version()} in {self.seconds:.1f} s."
 
     def html(self) -> str:
         """The whole report as one self-contained HTML page."""
-        from symnet.report.html import html_document
-
         return html_document(self.title, self.sections, self.meta(), self.footer())
 
     def markdown(self, folder: str = "report_files") -> tuple[str, dict[str, bytes]]:
         """The Markdown text, and its figure files (name -> bytes) linked under ``folder``."""
-        from symnet.report.markdown import markdown_document
-
         return markdown_document(self.title, self.sections, folder, self.meta(), self.footer())
 
     def save(self, path: str | Path, overwrite: bool = False) -> Path:
         """Write ``.html`` (one file) or ``.md`` (plus ``<stem>_files/``), atomically."""
-        from symnet.files import write_bytes_atomic, write_text_atomic
-
         path = Path(path)
         kind = check_report_path(path, overwrite)
         if kind == "html":
@@ -157,8 +175,6 @@ class Report:
         return write_text_atomic(path, text)
 
     def _repr_html_(self) -> str:
-        from symnet.report.html import html_fragment
-
         return html_fragment(self.title, self.sections, self.meta(), self.footer())
 
 
@@ -168,32 +184,20 @@ def check_report_path(path: str | Path, overwrite: bool = False) -> str:
     SpecError for another suffix, a missing folder, or an existing file without
     ``overwrite``.
     """
-    from symnet.files import output_folder
-
     path = Path(path)
     kind = REPORT_SUFFIXES.get(path.suffix.lower())
     if kind is None:
         raise SpecError(
-            f"a report file must end in .html or .md; got {path.name!r} (e.g. -o report.html)"
+            f"a report file must end in .html or .md; got {path.name!r} (e.g. path='report.html')"
         )
     output_folder(path)
     if path.exists() and not overwrite:
-        raise SpecError(f"{path} already exists; pass --force to replace it")
+        raise SpecError(f"{path} already exists; pass overwrite=True to replace it")
     return kind
 
 
-def _section_function(target: str):
-    import importlib
-
-    module, _, name = target.partition(":")
-    return getattr(importlib.import_module(f"symnet.{module}"), name)
-
-
-def _check_options(spec, names: str, loss: str | None, wrt: str | None, data: str | None):
-    from symnet.graph.losses import check_loss
-    from symnet.graph.naming import NAMING_SCHEMES
-    from symnet.training.data import DATASETS
-
+def _check_options(spec: NetworkSpec, names: str, loss: str | None, data: str | None) -> None:
+    """Refuse a bad option before any section is made (one SpecError naming it)."""
     if names not in NAMING_SCHEMES:
         raise SpecError(f"names must be one of {', '.join(NAMING_SCHEMES)}; got {names!r}")
     if loss is not None:
@@ -202,20 +206,21 @@ def _check_options(spec, names: str, loss: str | None, wrt: str | None, data: st
         raise SpecError(
             f"unknown data set {data!r}; use one of {', '.join(DATASETS)} or a FILE.csv"
         )
-    if wrt is not None:
-        from symnet.report.sections.network import ReportInput
 
-        try:
-            parameters = ReportInput(spec, names=names).network().parameters
-        except SizeLimitError:
-            return  # a layer-level report has no single weight to follow
-        if wrt not in parameters:
-            shown = ", ".join(parameters[:8]) + (", ..." if len(parameters) > 8 else "")
-            raise SpecError(f"unknown --wrt {wrt!r}: the parameters of {spec} are {shown}")
+
+def _check_wrt(inp: ReportInput) -> None:
+    """``wrt`` must name a parameter of the network (with its biases, if any)."""
+    if inp.wrt is None:
+        return
+    try:
+        network = inp.network()
+    except SizeLimitError:
+        return  # a layer-level report has no single weight to follow
+    network.require_parameter(inp.wrt)
 
 
 def build_report(
-    spec,
+    spec: str | NetworkSpec,
     *,
     names: str = "seed",
     bias: bool = False,
@@ -235,7 +240,8 @@ def build_report(
     names, bias
         Naming scheme (``"seed"`` or ``"indexed"``) and whether units have biases.
     loss : {"mse", "bce", "ce"}, optional
-        Default: mse (ce for softmax) for the derivation, bce/ce/mse for training.
+        Default: mse (ce for softmax) for the derivation, bce/ce/mse for training
+        (:func:`symnet.graph.losses.default_loss`).
     wrt : str, optional
         The parameter whose gradient is derived (default: the first weight).
     data : str, optional
@@ -247,21 +253,20 @@ def build_report(
     seed : int
         Random weights of the trace, the gradient check and the training run.
     """
-    from symnet.report.sections.network import ReportInput
-
     start = time.perf_counter()
     spec = parse_spec(spec)
-    keys = resolve_sections(sections, conv=not getattr(spec, "is_dense", True))
-    _check_options(spec, names, loss, wrt, data)
+    keys = resolve_sections(sections, conv=not spec.is_dense)
+    _check_options(spec, names, loss, data)
     title = " ".join(str(title).split()) if title else f"Derivation report: {spec}"
     made = []
     with tempfile.TemporaryDirectory(prefix="symnet-report-") as scratch:
         inp = ReportInput(spec, names, bias, loss, wrt, data, seed, Path(scratch))
+        _check_wrt(inp)  # before any section: the same network serves them all
         for key in keys:
-            heading, target = SECTIONS[key]
+            heading, make_section = SECTIONS[key]
             began = time.perf_counter()
             try:
-                blocks = _section_function(target)(inp)
+                blocks = make_section(inp)
             except SymnetError as error:  # e.g. Graphviz or the sample photo missing
                 blocks = [Note(f"This section could not be made: {error}")]
             made.append(Section(key, heading, blocks, time.perf_counter() - began))
@@ -269,7 +274,9 @@ def build_report(
     return Report(title, str(spec), made, options, time.perf_counter() - start)
 
 
-def write_report(spec, path: str | Path, *, overwrite: bool = False, **options) -> Path:
+def write_report(
+    spec: str | NetworkSpec, path: str | Path, *, overwrite: bool = False, **options
+) -> Path:
     """Build the report of ``spec`` (options as :func:`build_report`) and save it to ``path``."""
     check_report_path(path, overwrite)  # refuse before the work, not after
     return build_report(spec, **options).save(path, overwrite=overwrite)

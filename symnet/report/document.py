@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from symnet.report.latex import MathContext
 
 __all__ = [
+    "Block",
     "Code",
     "Equations",
     "Figure",
@@ -72,8 +73,8 @@ class Equations:
     """Display math: ``rows`` aligned at their first ``"="``.
 
     ``latex``, when given, is the Markdown form (a LaTeX block from one of symnet's own
-    printers, such as :func:`symnet.graph.notation.collapse_latex`); otherwise the rows are
-    printed to LaTeX as they are to MathML.
+    printers, such as :func:`symnet.expressivity.collapse_format.collapse_latex`); otherwise
+    the rows are printed to LaTeX as they are to MathML.
     """
 
     rows: list
@@ -118,11 +119,15 @@ class Note:
     text: str
 
 
+#: Any block of a section.
+Block = Paragraph | Equations | Figure | Table | Preformatted | Note
+
+
 @dataclass
 class Section:
-    """One titled part of a report; ``key`` names it in ``--sections`` and in links."""
+    """One titled part of a report; ``key`` names it in ``sections=`` and in links."""
 
     key: str
     title: str
-    blocks: list = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
     seconds: float = 0.0

@@ -34,6 +34,7 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE, precedence_traditional
 
+from symnet.graph.network import Network
 from symnet.graph.notation import NotesOrder
 
 __all__ = [
@@ -93,7 +94,7 @@ class MathContext:
     ``names`` maps extra symbol names to LaTeX (e.g. ``{"alpha": r"\\alpha"}``).
     """
 
-    network: object | None = None
+    network: Network | None = None
     names: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

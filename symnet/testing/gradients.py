@@ -21,22 +21,23 @@ Each route is compared with the symbolic one. Like autograd's ``check_grads``, i
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import networkx as nx
 import numpy as np
 import sympy as sp
 
-from symnet.codegen.scalar import compile_network, random_inputs, random_parameters
+from symnet.calculus.backprop import cached_deltas, delta_symbol
+from symnet.calculus.chainrule import loss_node
+from symnet.codegen.scalar import compile_network
 from symnet.exceptions import SpecError, VerificationError
 from symnet.graph.activations import elementary
-from symnet.graph.build import build_network
-from symnet.graph.losses import add_loss, default_loss
+from symnet.graph.build import as_network
 from symnet.graph.network import Network
 from symnet.graph.size import graph_edges, require_at_most, substituted_size
 from symnet.graph.spec import NetworkSpec
 from symnet.numeric.functions import lambdify_modules
+from symnet.numeric.points import point_arrays, random_point
 from symnet.testing.results import GradientReport, GradientRow
 from symnet.testing.torch_oracle import torch_gradients, torch_version
 
@@ -47,7 +48,6 @@ __all__ = [
     "MAX_DIFF_COST",
     "SYMBOLIC_ROUTES",
     "check_gradients",
-    "random_targets",
     "symbolic_gradients",
     "torch_gradients",
     "torch_version",
@@ -64,24 +64,6 @@ MAX_DIFF_COST = 20_000
 MAX_CHECK_EDGES = 6_000
 
 _TINY = float(np.finfo(np.float64).tiny)
-
-
-def random_targets(
-    network: Network, loss: str, batch: int, seed: int | np.random.Generator = 0
-) -> np.ndarray:
-    """Targets shaped ``(batch, n_outputs)``: one-hot rows for ce, 0/1 for bce, normals for mse.
-
-    >>> net = build_network("2-3:softmax")
-    >>> random_targets(net, "ce", 2, seed=0).sum(axis=1)
-    array([1., 1.])
-    """
-    rng = np.random.default_rng(seed)
-    n = len(network.outputs)
-    if loss == "ce":
-        return np.eye(n)[rng.integers(0, n, size=batch)]
-    if loss == "bce":
-        return rng.integers(0, 2, size=(batch, n)).astype(np.float64)
-    return rng.normal(size=(batch, n))
 
 
 def _diff_cost(network: Network) -> int:
@@ -108,8 +90,6 @@ def _backprop_gradients(network: Network, leaves: dict[str, Any]) -> dict[str, A
     evaluated over the generations of the reversed graph (successors first). A
     parameter's delta is its gradient.
     """
-    from symnet.calculus.backprop import cached_deltas, delta_symbol
-
     values = {sp.Symbol(name): value for name, value in leaves.items()}
     nodes = network.graph.nodes
     _evaluate_levels(
@@ -137,7 +117,7 @@ def _backprop_gradients(network: Network, leaves: dict[str, Any]) -> dict[str, A
 def _diff_gradients(network: Network, leaves: dict[str, Any]) -> dict[str, Any]:
     """``sympy.diff`` of the fully substituted loss for each parameter, lambdified with cse."""
     # SymPy's own derivative rules, not symnet's table: an independent route.
-    loss = elementary(network.substituted(network.loss_node))
+    loss = elementary(network.substituted(loss_node(network)))
     expressions = [sp.diff(loss, p) for p in network.parameter_symbols]
     symbols = sorted(set().union(*(e.free_symbols for e in expressions)), key=str)
     function = sp.lambdify(symbols, expressions, modules=lambdify_modules(), cse=True)
@@ -170,38 +150,13 @@ def symbolic_gradients(
             note += f"; sympy.diff of the whole loss skipped at size ~{cost:.2g} > {MAX_DIFF_COST}"
         route, gradients = "backprop", _backprop_gradients(network, leaves)
     else:
-        hint = (
-            "check against the backprop deltas instead (symbolic='backprop', --symbolic backprop)"
-        )
+        hint = "check against the backprop deltas instead (symbolic='backprop')"
         require_at_most(cost, MAX_DIFF_COST, "sympy.diff of the substituted loss", hint)
         note = "each parameter's derivative of the fully substituted loss"
         route, gradients = "sympy.diff", _diff_gradients(network, leaves)
     batch = len(leaves[network.inputs[0]])
     means = {p: float(np.mean(np.broadcast_to(g, (batch,)))) for p, g in gradients.items()}
     return route, note, means
-
-
-def _prepare(network_or_spec, loss, names, bias) -> Network:
-    if isinstance(network_or_spec, Network):
-        network = network_or_spec
-        attached = network.loss
-        if attached is not None:
-            if loss is not None and loss != attached:
-                raise SpecError(
-                    f"the network already has the loss {attached!r}, not {loss!r}; "
-                    "pass loss=None or a network without a loss"
-                )
-            return network
-        # NOTE: add_loss mutates its network; check a copy and leave the caller's alone.
-        network = copy.deepcopy(network)
-    elif isinstance(network_or_spec, (str, NetworkSpec)):
-        network = build_network(network_or_spec, names=names, bias=bias)
-    else:
-        raise SpecError(
-            "check_gradients needs a spec such as '2-3:tanh-1' or a Network; "
-            f"got {type(network_or_spec).__name__}"
-        )
-    return add_loss(network, loss or default_loss(network.spec))
 
 
 def _check_tolerances(eps: float, atol: float, rtol: float) -> None:
@@ -211,9 +166,27 @@ def _check_tolerances(eps: float, atol: float, rtol: float) -> None:
             raise SpecError(f"{what} must be a finite number {bound}; got {value!r}")
 
 
-def _position(network: Network, name: str) -> tuple[int, str, int, int | None]:
+def _row(network: Network, name: str, value: float, symbolic: float, routes, atol, rtol):
+    """One parameter's row: every route against the symbolic value, and the verdict."""
     data = network.graph.nodes[name]
-    return data["layer"], data["kind"], data["unit"], data.get("source")
+    others = {route: values[name] for route, values in routes.items()}
+    error = max(abs(a - symbolic) for a in others.values())
+    finite = all(np.isfinite([symbolic, *others.values()]))
+    return GradientRow(
+        name=name,
+        layer=data["layer"],
+        kind=data["kind"],
+        row=data["unit"],
+        col=data.get("source") if data["kind"] == "weight" else None,
+        value=value,
+        symbolic=symbolic,
+        compiled=others["compiled"],
+        finite_difference=others["finite_difference"],
+        torch=others.get("torch"),
+        abs_error=float(error),
+        rel_error=float(error / max(abs(symbolic), atol, _TINY)),
+        passed=bool(finite and error <= atol + rtol * abs(symbolic)),
+    )
 
 
 def check_gradients(
@@ -270,10 +243,10 @@ def check_gradients(
     _check_tolerances(eps, atol, rtol)
     if torch is True and torch_version() is None:
         raise SpecError(
-            "the PyTorch cross-check (torch=True, --torch) needs PyTorch; install it with "
-            "pip install 'symnet[torch]' or leave the cross-check out (--no-torch)"
+            "the PyTorch cross-check (torch=True) needs PyTorch; install it with "
+            "pip install 'symnet[torch]' or leave the cross-check out (torch=False)"
         )
-    network = _prepare(network_or_spec, loss, names, bias)
+    network = as_network(network_or_spec, names=names, bias=bias, loss=loss, need_loss=True)
     require_at_most(
         graph_edges(network.spec, network.bias),
         MAX_CHECK_EDGES,
@@ -281,54 +254,27 @@ def check_gradients(
         "check a narrower network with the same layers and activations "
         "(e.g. 4-8:relu-3:softmax): each derivative rule is the same at every width",
     )
-    rng = np.random.default_rng(seed)
-    params = random_parameters(network, rng)
-    inputs = random_inputs(network, batch, rng)
-    targets = random_targets(network, network.loss, batch, rng)
-    leaves = {name: column for name, column in zip(network.inputs, inputs.T)}
-    leaves.update(zip(network.targets, targets.T))
-    leaves.update(params)
-
+    leaves = random_point(network, seed, "check", batch=batch)
+    inputs, targets, params = point_arrays(network, leaves)
     route, note, symbolic_values = symbolic_gradients(network, leaves, symbolic)
     compiled = compile_network(network)
     loss_value, compiled_values = compiled.loss_and_gradients(inputs, targets, params)
-    differences = compiled.finite_difference_gradients(inputs, targets, params, eps)
+    routes = {
+        "compiled": compiled_values,
+        "finite_difference": compiled.finite_difference_gradients(inputs, targets, params, eps),
+    }
+    status = "skipped (not requested)" if torch is False else "skipped (not installed)"
     version = None if torch is False else torch_version()
-    torch_values = None
     if version is not None:
-        torch_values = torch_gradients(network, inputs, targets, params)
+        routes["torch"] = torch_gradients(network, inputs, targets, params)
         status = f"torch {version} autograd"
-    else:
-        status = "skipped (not requested)" if torch is False else "skipped (not installed)"
-
-    rows = []
-    for name in network.parameters:
-        s = symbolic_values[name]
-        t = None if torch_values is None else torch_values[name]
-        others = [compiled_values[name], differences[name], *([] if t is None else [t])]
-        error = max(abs(a - s) for a in others)
-        passed = all(np.isfinite([s, *others])) and error <= atol + rtol * abs(s)
-        layer, kind, row, col = _position(network, name)
-        rows.append(
-            GradientRow(
-                name=name,
-                layer=layer,
-                kind=kind,
-                row=row,
-                col=col if kind == "weight" else None,
-                value=params[name],
-                symbolic=s,
-                compiled=compiled_values[name],
-                finite_difference=differences[name],
-                torch=t,
-                abs_error=float(error),
-                rel_error=float(error / max(abs(s), atol, _TINY)),
-                passed=bool(passed),
-            )
-        )
+    rows = [
+        _row(network, name, params[name], symbolic_values[name], routes, atol, rtol)
+        for name in network.parameters
+    ]
     report = GradientReport(
         spec=str(network.spec),
-        loss=network.loss,
+        loss=str(network.loss),
         names=network.naming.scheme,
         bias=network.bias,
         seed=seed,

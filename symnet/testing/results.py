@@ -128,7 +128,7 @@ class GradientReport:
         head = [*_COLUMNS, *(["torch"] if with_torch else [])]
         table = [[*head, "abs error", "ok"]]
         for r in self.rows:
-            numbers = [r.value, r.symbolic, r.compiled, r.finite_difference]
+            numbers: list[float | None] = [r.value, r.symbolic, r.compiled, r.finite_difference]
             numbers += [r.torch] if with_torch else []
             position = [
                 r.name,

@@ -11,9 +11,16 @@ True
 
 from __future__ import annotations
 
+import importlib.metadata
+import importlib.util
+from collections.abc import Mapping
+
 import numpy as np
 
+from symnet.codegen.layout import parameter_grids
 from symnet.graph.network import Network
+from symnet.graph.shapes import pad_widths
+from symnet.graph.spec import ConvSpec, FlattenSpec, PoolSpec
 
 __all__ = ["torch_version", "torch_activations", "torch_gradients"]
 
@@ -24,9 +31,6 @@ def torch_version() -> str | None:
     >>> torch_version() is None or torch_version()[0].isdigit()
     True
     """
-    import importlib.metadata
-    import importlib.util
-
     if importlib.util.find_spec("torch") is None:
         return None
     try:
@@ -41,7 +45,7 @@ def torch_activations() -> dict:
     NOTE: torch's ReLU and leaky ReLU (slope 0.01) take the same one-sided derivatives at 0
     as symnet.
     """
-    import torch
+    import torch  # optional: see torch_gradients
     import torch.nn.functional as functional
 
     return {
@@ -55,53 +59,73 @@ def torch_activations() -> dict:
 
 
 def torch_gradients(
-    network: Network, inputs: np.ndarray, targets: np.ndarray, params: dict[str, float]
+    network: Network, inputs: np.ndarray, targets: np.ndarray, params: Mapping[str, float]
 ) -> dict[str, float]:
     """Batch-mean gradients by PyTorch autograd of the network rebuilt in torch from its spec.
 
     Notes
     -----
-    Written from the spec and the documented loss conventions, not from symnet's graph:
-    z = a W^T (+ b) per layer, then the activation; mse = 1/2 sum (y - t)^2, bce from the
-    logit, ce = logsumexp(z) - sum t z; the batch loss is the mean. NOTE: torch's ReLU
+    Written from the spec and the documented conventions, not from symnet's graph (which
+    only says which scalar name sits where in each array): a dense layer is z = a W^T (+ b),
+    then the activation; an image spec reads each input row as a (C, H, W) image, a conv
+    layer zero-pads as :func:`symnet.graph.shapes.pad_widths` (``torch.nn.functional.pad``)
+    and correlates (``conv2d``), pooling uses ``max_pool2d`` / ``avg_pool2d`` with stride =
+    window, flatten keeps (channel, row, column) order. mse = 1/2 sum (y - t)^2, bce from
+    the logit, ce = logsumexp(z) - sum t z; the batch loss is the mean. NOTE: torch's ReLU
     and leaky ReLU (slope 0.01) take the same one-sided derivatives at 0 as symnet.
-    Networks with conv and pooling layers are rebuilt by
-    :func:`symnet.testing.conv_check.torch_image_gradients`.
     """
-    if not network.spec.is_dense:
-        from symnet.testing.conv_check import torch_image_gradients
+    import torch  # optional, and slow to import: only when a gradient is asked for
 
-        return torch_image_gradients(network, inputs, targets, params)
-    import torch
+    leaves = {}
+    for name, grid in parameter_grids(network, need_bias=False):
+        values = np.vectorize(lambda n: float(params[n]), otypes=[float])(grid)
+        leaves[name] = (grid, torch.tensor(values, dtype=torch.float64, requires_grad=True))
+    a = torch.tensor(np.asarray(inputs), dtype=torch.float64)
+    if network.spec.image is not None:
+        a = a.reshape(-1, *network.spec.image.shape)
+    tensors = {name: tensor for name, (_, tensor) in leaves.items()}
+    y, z = _forward(network, a, tensors)
+    t = torch.tensor(np.asarray(targets), dtype=torch.float64)
+    _per_sample_loss(str(network.loss), y, z, t).mean().backward()
+    return {
+        name: float(value)
+        for grid, tensor in leaves.values()
+        for name, value in zip(grid.flat, tensor.grad.numpy().flat)
+    }
+
+
+def _forward(network: Network, a, tensors: dict):
+    """The torch forward pass, layer by layer from the spec: (output y, last sums z)."""
+    import torch.nn.functional as functional  # optional: see torch_gradients
+
+    activations, z = torch_activations(), a
+    for l, layer in enumerate(network.spec.layers, start=1):
+        bias = tensors.get(f"b{l}")
+        if isinstance(layer, ConvSpec):
+            (top, bottom), (left, right) = pad_widths(layer.kernel_shape, layer.padding)
+            padded = functional.pad(a, (left, right, top, bottom))
+            z = functional.conv2d(padded, tensors[f"K{l}"], bias, stride=layer.stride)
+        elif isinstance(layer, PoolSpec):
+            pool = functional.max_pool2d if layer.kind == "max" else functional.avg_pool2d
+            a = pool(a, layer.size)
+            continue
+        elif isinstance(layer, FlattenSpec):
+            a = a.reshape(len(a), -1)
+            continue
+        else:
+            a = a.reshape(len(a), -1)
+            z = a @ tensors[f"W{l}"].T
+            z = z if bias is None else z + bias
+        a = activations[layer.activation](z)
+    return a, z
+
+
+def _per_sample_loss(loss: str, y, z, t):
+    import torch  # optional: see torch_gradients
     import torch.nn.functional as functional
 
-    activations = torch_activations()
-    as_tensor = {"dtype": torch.float64}
-    a = torch.tensor(inputs, **as_tensor)
-    leaves = []
-    for layer in network.layers:
-        W = torch.tensor([[params[w] for w in row] for row in layer.weights], **as_tensor)
-        W.requires_grad_(True)
-        leaves.append((layer.weights, W))
-        z = a @ W.T
-        if layer.biases:
-            b = torch.tensor([params[name] for name in layer.biases], **as_tensor)
-            b.requires_grad_(True)
-            leaves.append(((layer.biases,), b))
-            z = z + b
-        a = activations[layer.activation](z)
-    t = torch.tensor(targets, **as_tensor)
-    if network.loss == "mse":
-        per_sample = 0.5 * ((a - t) ** 2).sum(dim=1)
-    elif network.loss == "bce":
-        per_sample = functional.binary_cross_entropy_with_logits(z, t, reduction="none").sum(dim=1)
-    else:
-        per_sample = torch.logsumexp(z, dim=1) - (t * z).sum(dim=1)
-    per_sample.mean().backward()
-    result = {}
-    for grid, tensor in leaves:
-        grad = tensor.grad.reshape(len(grid), -1)
-        for j, row in enumerate(grid):
-            for i, name in enumerate(row):
-                result[name] = float(grad[j, i])
-    return result
+    if loss == "mse":
+        return 0.5 * ((y - t) ** 2).sum(dim=1)
+    if loss == "bce":
+        return functional.binary_cross_entropy_with_logits(z, t, reduction="none").sum(dim=1)
+    return torch.logsumexp(z, dim=1) - (t * z).sum(dim=1)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import csv
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -48,7 +49,8 @@ __all__ = [
 ]
 
 #: name -> (function, interval of x); a fixed table, never a parsed user expression.
-REGRESSION_FUNCTIONS = {
+#: Name -> (f, (low, high)): the function of a regression set and the interval of its x.
+REGRESSION_FUNCTIONS: dict[str, tuple[Callable[[np.ndarray], np.ndarray], tuple[float, float]]] = {
     "sin": (np.sin, (-math.pi, math.pi)),
     "cubic": (lambda x: x**3, (-1.5, 1.5)),
     "abs": (np.abs, (-1.0, 1.0)),
@@ -154,7 +156,7 @@ def _check_count(n_samples: int) -> None:
 def load_digits() -> Dataset:
     """scikit-learn's bundled digits: 1,797 images of 8x8 pixels (0..16), classes 0..9."""
     try:
-        from sklearn.datasets import load_digits as sklearn_digits
+        from sklearn.datasets import load_digits as sklearn_digits  # optional, and slow
     except ImportError:
         raise DataError(
             "the digits data set needs scikit-learn; install it with pip install 'symnet[data]'"
@@ -262,12 +264,12 @@ def load_csv(
             raise DataError(f"{path} has labels {unknown[:5]} that the model never saw ({classes})")
         y = np.searchsorted(np.sort(known), labels)
         return Dataset(path.name, X, np.argsort(known)[y].astype(np.int64), task, tuple(classes))
-    classes, y = np.unique(labels, return_inverse=True)
-    if len(classes) < 2:
+    found, y = np.unique(labels, return_inverse=True)
+    if len(found) < 2:
         raise DataError(
-            f"{path} has a single class ({classes[0]:g}); classification needs two or more"
+            f"{path} has a single class ({found[0]:g}); classification needs two or more"
         )
-    return Dataset(path.name, X, y.astype(np.int64), task, tuple(float(c) for c in classes))
+    return Dataset(path.name, X, y.astype(np.int64), task, tuple(float(c) for c in found))
 
 
 def _is_number(cell: str) -> bool:

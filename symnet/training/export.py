@@ -23,19 +23,21 @@ True
 
 from __future__ import annotations
 
-import os
-import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-from symnet.exceptions import ModelFileError, SpecError
+from symnet.exceptions import SpecError
+from symnet.files import write_text_atomic
 from symnet.graph.activations import LEAKY_SLOPE
-from symnet.training.modelfile import Model
+from symnet.training.modelfile import Model, refuse_to_replace
 
-__all__ = ["FRAMEWORKS", "export_source", "to_jax", "to_torch", "write_export"]
+__all__ = ["ENTRY_POINTS", "FRAMEWORKS", "export_source", "to_jax", "to_torch", "write_export"]
 
 FRAMEWORKS = ("torch", "jax")
+#: What a user of the exported module calls, per framework.
+ENTRY_POINTS = {"torch": "build_model()", "jax": "predict(PARAMS, x)"}
 
 _TORCH_LAYERS = {
     "identity": None,
@@ -57,7 +59,7 @@ _JAX_FUNCTIONS = {
 
 def _require(framework: str) -> None:
     if framework not in FRAMEWORKS:
-        raise SpecError(f"--to must be one of {', '.join(FRAMEWORKS)}; got {framework!r}")
+        raise SpecError(f"framework must be one of {', '.join(FRAMEWORKS)}; got {framework!r}")
 
 
 def _scaling(model: Model) -> tuple[np.ndarray, np.ndarray]:
@@ -92,6 +94,100 @@ def _header(model: Model, framework: str) -> list[str]:
     ]
 
 
+def _torch_module(header: list[str]) -> list[str]:
+    """The PyTorch module: the header's constants, then ``build_model()``."""
+    layers = "\n".join(f"    {k!r}: {v}," for k, v in _TORCH_LAYERS.items() if v)
+    return [
+        "import torch",
+        "",
+        *header,
+        "",
+        "",
+        "class Standardize(torch.nn.Module):",
+        '    """x -> (x - mean) / scale, the scaling fitted on the training inputs."""',
+        "",
+        "    def __init__(self, mean, scale):",
+        "        super().__init__()",
+        '        self.register_buffer("mean", mean)',
+        '        self.register_buffer("scale", scale)',
+        "",
+        "    def forward(self, x):",
+        "        return (x - self.mean) / self.scale",
+        "",
+        "",
+        "def build_model():",
+        '    """A torch.nn.Sequential with the trained weights."""',
+        "    dtype = getattr(torch, DTYPE)",
+        "    activation = {",
+        layers,
+        "    }",
+        "    mean = torch.tensor(INPUT_MEAN, dtype=dtype)",
+        "    modules = [Standardize(mean, torch.tensor(INPUT_SCALE, dtype=dtype))]",
+        "    for W, b, name in zip(WEIGHTS, BIASES, ACTIVATIONS):",
+        "        linear = torch.nn.Linear(len(W[0]), len(W), dtype=dtype)",
+        "        with torch.no_grad():",
+        "            linear.weight.copy_(torch.tensor(W, dtype=dtype))",
+        "            linear.bias.copy_(torch.tensor(b, dtype=dtype))",
+        "        modules.append(linear)",
+        "        if name in activation:",
+        "            modules.append(activation[name])",
+        "    return torch.nn.Sequential(*modules).eval()",
+        "",
+        "",
+        'if __name__ == "__main__":',
+        "    print(build_model())",
+    ]
+
+
+def _jax_module(header: list[str]) -> list[str]:
+    """The JAX module: the header's constants, then ``predict(params, x)`` and ``PARAMS``."""
+    cases = "\n".join(
+        f"    if name == {k!r}:\n        return {v}" for k, v in _JAX_FUNCTIONS.items()
+    )
+    return [
+        "import jax",
+        "import jax.numpy as jnp",
+        "",
+        *header,
+        "",
+        "",
+        "def _activation(name, z):",
+        cases,
+        '    raise ValueError(f"unknown activation {name!r}")',
+        "",
+        "",
+        "def make_params():",
+        '    """(mean, scale, [(W, b), ...]) as jax arrays."""',
+        "    layers = [(jnp.asarray(W, dtype=DTYPE), jnp.asarray(b, dtype=DTYPE))",
+        "              for W, b in zip(WEIGHTS, BIASES)]",
+        "    mean = jnp.asarray(INPUT_MEAN, dtype=DTYPE)",
+        "    return mean, jnp.asarray(INPUT_SCALE, dtype=DTYPE), layers",
+        "",
+        "",
+        "def predict(params, x):",
+        '    """The outputs for raw inputs x, one sample per row."""',
+        "    mean, scale, layers = params",
+        "    a = (x - mean) / scale",
+        "    for (W, b), name in zip(layers, ACTIVATIONS):",
+        "        a = _activation(name, a @ W.T + b)",
+        "    return a",
+        "",
+        "",
+        "PARAMS = make_params()",
+        "",
+        "",
+        'if __name__ == "__main__":',
+        "    print(SPEC, ACTIVATIONS)",
+    ]
+
+
+#: Framework -> the template of its module, filled with :func:`_header`'s lines.
+_MODULES: dict[str, Callable[[list[str]], list[str]]] = {
+    "torch": _torch_module,
+    "jax": _jax_module,
+}
+
+
 def export_source(model: Model, framework: str) -> str:
     """The text of a standalone module that rebuilds ``model`` in ``framework``."""
     _require(framework)
@@ -101,87 +197,7 @@ def export_source(model: Model, framework: str) -> str:
         f"exporting to {framework}",
         "export handles dense models only for now; run it with symnet predict",
     )
-    lines = _header(model, framework)
-    if framework == "torch":
-        layers = "\n".join(f"    {k!r}: {v}," for k, v in _TORCH_LAYERS.items() if v)
-        lines = [
-            "import torch",
-            "",
-            *lines,
-            "",
-            "",
-            "class Standardize(torch.nn.Module):",
-            '    """x -> (x - mean) / scale, the scaling fitted on the training inputs."""',
-            "",
-            "    def __init__(self, mean, scale):",
-            "        super().__init__()",
-            '        self.register_buffer("mean", mean)',
-            '        self.register_buffer("scale", scale)',
-            "",
-            "    def forward(self, x):",
-            "        return (x - self.mean) / self.scale",
-            "",
-            "",
-            "def build_model():",
-            '    """A torch.nn.Sequential with the trained weights."""',
-            "    dtype = getattr(torch, DTYPE)",
-            "    activation = {",
-            layers,
-            "    }",
-            "    mean = torch.tensor(INPUT_MEAN, dtype=dtype)",
-            "    modules = [Standardize(mean, torch.tensor(INPUT_SCALE, dtype=dtype))]",
-            "    for W, b, name in zip(WEIGHTS, BIASES, ACTIVATIONS):",
-            "        linear = torch.nn.Linear(len(W[0]), len(W), dtype=dtype)",
-            "        with torch.no_grad():",
-            "            linear.weight.copy_(torch.tensor(W, dtype=dtype))",
-            "            linear.bias.copy_(torch.tensor(b, dtype=dtype))",
-            "        modules.append(linear)",
-            "        if name in activation:",
-            "            modules.append(activation[name])",
-            "    return torch.nn.Sequential(*modules).eval()",
-        ]
-    else:
-        cases = "\n".join(
-            f"    if name == {k!r}:\n        return {v}" for k, v in _JAX_FUNCTIONS.items()
-        )
-        lines = [
-            "import jax",
-            "import jax.numpy as jnp",
-            "",
-            *lines,
-            "",
-            "",
-            "def _activation(name, z):",
-            cases,
-            '    raise ValueError(f"unknown activation {name!r}")',
-            "",
-            "",
-            "def make_params():",
-            '    """(mean, scale, [(W, b), ...]) as jax arrays."""',
-            "    layers = [(jnp.asarray(W, dtype=DTYPE), jnp.asarray(b, dtype=DTYPE))",
-            "              for W, b in zip(WEIGHTS, BIASES)]",
-            "    mean = jnp.asarray(INPUT_MEAN, dtype=DTYPE)",
-            "    return mean, jnp.asarray(INPUT_SCALE, dtype=DTYPE), layers",
-            "",
-            "",
-            "def predict(params, x):",
-            '    """The outputs for raw inputs x, one sample per row."""',
-            "    mean, scale, layers = params",
-            "    a = (x - mean) / scale",
-            "    for (W, b), name in zip(layers, ACTIVATIONS):",
-            "        a = _activation(name, a @ W.T + b)",
-            "    return a",
-            "",
-            "",
-            "PARAMS = make_params()",
-        ]
-    lines += [
-        "",
-        "",
-        'if __name__ == "__main__":',
-        f"    print({'build_model()' if framework == 'torch' else 'SPEC, ACTIVATIONS'})",
-    ]
-    return "\n".join(lines) + "\n"
+    return "\n".join(_MODULES[framework](_header(model, framework))) + "\n"
 
 
 def write_export(model: Model, framework: str, path: str | Path, overwrite: bool = False) -> Path:
@@ -192,19 +208,8 @@ def write_export(model: Model, framework: str, path: str | Path, overwrite: bool
         raise SpecError(
             f"the exported module is a Python file: give a name ending in .py, not {path.name!r}"
         )
-    if path.exists() and not overwrite:
-        raise ModelFileError(f"{path} already exists; pass --force to replace it")
-    text = export_source(model, framework)
-    folder = path.parent if str(path.parent) else Path(".")
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    refuse_to_replace(path, overwrite)
+    return write_text_atomic(path, export_source(model, framework))
 
 
 def _namespace(model: Model, framework: str, module: str) -> dict:

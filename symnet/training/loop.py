@@ -3,7 +3,10 @@
 One call does the whole job: load and split the data (seeded), standardise the inputs
 (fitted on the training part only), initialise the weights (He or Glorot, see
 :func:`symnet.training.modelfile.initial_parameters`), run full-batch or mini-batch gradient descent
-(sgd, momentum or adam) for a number of epochs, and record the loss and accuracy.
+(sgd, momentum or adam) for a number of epochs, and record the loss and accuracy
+(:func:`symnet.training.evaluation.evaluate`). :func:`prepare_training` makes the checks
+and picks the defaults that come before any work; the pictures of a run are drawn by
+:mod:`symnet.training.plots`.
 
 Training stops early, keeping the parameters of the last good epoch, when
 
@@ -29,22 +32,29 @@ from pathlib import Path
 
 import numpy as np
 
-from symnet.exceptions import DataError, ModelFileError, SpecError
-from symnet.graph.losses import check_loss
+from symnet.exceptions import DataError, SpecError
+from symnet.graph.losses import check_loss, default_loss, task_of
 from symnet.graph.spec import NetworkSpec, parse_spec
 from symnet.training.data import Dataset, Standardizer, load_data, train_test_split
-from symnet.training.modelfile import DTYPES, Model, initial_parameters, save_model
+from symnet.training.evaluation import evaluate, targets
+from symnet.training.modelfile import (
+    DTYPES,
+    Model,
+    initial_parameters,
+    refuse_to_replace,
+    save_model,
+)
 from symnet.training.optimizers import make_optimizer
 
 __all__ = [
+    "GENERIC_DEFAULTS",
+    "PICTURE_CAPTIONS",
     "TRAINING_DEFAULTS",
     "History",
     "TrainResult",
-    "default_training_loss",
-    "evaluate",
-    "plot_history",
-    "targets",
+    "prepare_training",
     "train",
+    "training_settings",
 ]
 
 #: Per data set: optimizer, learning rate, epochs, batch size (None: the whole set).
@@ -57,54 +67,13 @@ TRAINING_DEFAULTS: dict[str, dict] = {
 }
 GENERIC_DEFAULTS = {"optimizer": "adam", "lr": 0.01, "epochs": 1000, "batch_size": None}
 
-
-def default_training_loss(spec: NetworkSpec) -> str:
-    """bce for a 1:sigmoid output, ce for softmax, mse otherwise.
-
-    >>> default_training_loss(parse_spec("2-4:relu-1:sigmoid"))
-    'bce'
-    """
-    last = spec.layers[-1]
-    if (last.width, last.activation) == (1, "sigmoid"):
-        return "bce"
-    return "ce" if last.activation == "softmax" else "mse"
-
-
-def targets(spec: NetworkSpec, loss: str, data: Dataset) -> np.ndarray:
-    """The target array T (samples, outputs): 0/1 for one output, one-hot for several."""
-    width = spec.n_outputs
-    if data.task == "regression":
-        if loss != "mse":
-            raise SpecError(
-                f"{data.name} is a regression data set; use the mse loss and a linear output layer"
-            )
-        if data.y.shape[1] != width:
-            raise DataError(
-                f"{data.name} has {data.y.shape[1]} target column(s); the spec has {width} outputs"
-            )
-        return data.y
-    k = data.n_classes
-    if width == 1 and k == 2:
-        return data.y[:, None].astype(np.float64)
-    if width == k:
-        return np.eye(k)[data.y]
-    hint = f"end the spec with -{k}:softmax" if k > 2 else "end the spec with -1:sigmoid"
-    raise DataError(
-        f"{data.name} has {k} classes but the spec's output layer has {width} units; {hint}"
-    )
-
-
-def evaluate(model: Model, data: Dataset) -> tuple[float, float | None]:
-    """(mean loss, accuracy or None for regression) of ``model`` on ``data``."""
-    X = model.inputs(data.X)
-    T = targets(model.spec, model.loss, data).astype(X.dtype)
-    with np.errstate(all="ignore"):
-        loss, Y = model.program.evaluate(X, T, model.params)
-        accuracy = None
-        if data.task == "classification":
-            predicted = (Y[:, 0] > 0.5) if Y.shape[1] == 1 else Y.argmax(axis=1)
-            accuracy = float(np.mean(predicted == data.y))
-    return float(loss), accuracy
+#: The pictures of a training run (:func:`symnet.training.plots.save_pictures`), by their
+#: key in :meth:`TrainResult.summary`, with the caption :meth:`TrainResult.text` gives them.
+PICTURE_CAPTIONS = {
+    "plot": "Curves",
+    "plot_kernels": "Kernels",
+    "plot_maps": "Feature maps of sample 0",
+}
 
 
 @dataclass
@@ -121,7 +90,10 @@ class History:
 
 @dataclass
 class TrainResult:
-    """What :func:`train` returns; ``seconds`` is the time spent in the training loop."""
+    """What :func:`train` returns; ``seconds`` is the time spent in the training loop.
+
+    ``pictures`` maps a key of :data:`PICTURE_CAPTIONS` to the file drawn for it.
+    """
 
     model: Model
     history: History
@@ -134,9 +106,10 @@ class TrainResult:
     stopped: str | None = None
     message: str = ""
     saved: Path | None = None
+    pictures: dict[str, Path] = field(default_factory=dict)
 
     def summary(self) -> dict:
-        """A JSON-ready dictionary of the figures."""
+        """A JSON-ready dictionary of the figures (and of the pictures drawn)."""
         keys = ("epochs", "seconds", "train_loss", "train_accuracy", "test_loss", "test_accuracy")
         data = {"spec": str(self.model.spec), "loss": self.model.loss, **self.model.training}
         data.update({key: getattr(self, key) for key in keys})
@@ -146,10 +119,46 @@ class TrainResult:
             message=self.message,
             saved=str(self.saved) if self.saved else None,
         )
+        data.update({key: str(path) for key, path in self.pictures.items()})
         return data
 
+    def text(self) -> str:
+        """The figures in a few lines: settings and time, train and test results, files."""
+        t, spec = self.model.training, self.model.spec
+        batch = "full batch" if t["batch_size"] is None else f"batch {t['batch_size']}"
+        lines = [
+            f"Trained {spec} on {t['data']} ({t['n_train']} train / {t['n_test']} test "
+            f"samples): {self.model.loss} loss, {t['optimizer']} lr {t['lr']:g}, "
+            f"{self.epochs} epochs, {batch}, {t['dtype']}, seed {t['seed']}: {self.seconds:.2f} s "
+            f"({1000 * self.summary()['epoch_seconds']:.0f} ms per epoch)",
+            f"  train: loss {self.train_loss:.6g}  accuracy {_percent(self.train_accuracy)}",
+        ]
+        if self.test_loss is not None:
+            lines.append(
+                f"  test:  loss {self.test_loss:.6g}  accuracy {_percent(self.test_accuracy)}"
+            )
+        if self.saved:
+            lines.append(f"Saved the model to {self.saved}")
+        lines += [f"{PICTURE_CAPTIONS[key]}: {path}" for key, path in self.pictures.items()]
+        return "\n".join(lines)
 
-def _settings(data: Dataset, optimizer, lr, epochs, batch_size) -> dict:
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2%}"
+
+
+def training_settings(
+    data: Dataset,
+    optimizer: str | None = None,
+    lr: float | None = None,
+    epochs: int | None = None,
+    batch_size: int | None = None,
+) -> dict:
+    """The optimizer, lr, epochs and batch size for ``data``: those given, else its defaults.
+
+    >>> training_settings(load_data("moons"), lr=0.1)
+    {'optimizer': 'adam', 'lr': 0.1, 'epochs': 500, 'batch_size': None}
+    """
     chosen = dict(TRAINING_DEFAULTS.get(data.name, GENERIC_DEFAULTS))
     for key, value in (
         ("optimizer", optimizer),
@@ -165,6 +174,40 @@ def _settings(data: Dataset, optimizer, lr, epochs, batch_size) -> dict:
     if batch is not None and (not isinstance(batch, int) or batch < 1):
         raise SpecError(f"the batch size must be a whole number >= 1; got {batch!r}")
     return chosen
+
+
+def prepare_training(
+    spec: str | NetworkSpec,
+    data: str | Path | Dataset,
+    *,
+    loss: str | None = None,
+    dtype: str = "float64",
+    n_samples: int | None = None,
+    seed: int = 0,
+    output: str | Path | None = None,
+    overwrite: bool = False,
+) -> tuple[NetworkSpec, str, Dataset]:
+    """The spec, the loss and the data set :func:`train` uses, checked before any work.
+
+    The loss defaults to :func:`~symnet.graph.losses.default_loss` (``training=True``); a
+    data set name or CSV path is loaded (``n_samples``, ``seed``) for the task the spec and
+    loss imply (:func:`~symnet.graph.losses.task_of`). An existing ``output`` is refused
+    unless ``overwrite``.
+
+    >>> spec, loss, data = prepare_training("1-8:tanh-1", "sin")
+    >>> loss, data.task, len(data)
+    ('mse', 'regression', 200)
+    """
+    spec = parse_spec(spec)
+    loss = loss or default_loss(spec, training=True)
+    check_loss(spec, loss)
+    if dtype not in DTYPES:
+        raise SpecError(f"dtype must be one of {', '.join(DTYPES)}; got {dtype!r}")
+    if output is not None:
+        refuse_to_replace(output, overwrite)
+    if not isinstance(data, Dataset):
+        data = load_data(data, task=task_of(spec, loss), n_samples=n_samples, seed=seed)
+    return spec, loss, data
 
 
 def train(
@@ -187,43 +230,28 @@ def train(
     """Train ``spec`` on ``data``: a data set name, a CSV path or a Dataset.
 
     Options left as None take the data set's defaults (:data:`TRAINING_DEFAULTS`); the loss
-    defaults to :func:`default_training_loss`. ``callback(epoch, loss)`` runs after every
-    epoch (the command line's progress bar). With ``output`` the model is saved there.
-    The same ``seed`` gives the same generated data, split, initial weights, batches and result.
+    defaults to :func:`~symnet.graph.losses.default_loss` (``training=True``).
+    ``callback(epoch, loss)`` runs after every epoch (the command line's progress bar).
+    With ``output`` the model is saved there. The same ``seed`` gives the same generated
+    data, split, initial weights, batches and result.
 
     ``threads`` caps the BLAS threads during the loop (through threadpoolctl, when it is
     installed; None leaves the default). NOTE: 1 by default: these matrices are too small
     to gain from more, and on a busy machine extra BLAS threads spin and cost 3-5x.
     """
-    spec = parse_spec(spec)
-    loss = loss or default_training_loss(spec)
-    check_loss(spec, loss)
-    if dtype not in DTYPES:
-        raise SpecError(f"dtype must be one of {', '.join(DTYPES)}; got {dtype!r}")
-    if output is not None and Path(output).exists() and not overwrite:
-        raise ModelFileError(
-            f"{output} already exists; pass --force (overwrite=True) to replace it"
-        )
-    if not isinstance(data, Dataset):
-        task = (
-            "regression"
-            if loss == "mse" and spec.layers[-1].activation == "identity"
-            else "classification"
-        )
-        data = load_data(data, task=task, seed=seed)
-    if data.n_features != spec.n_inputs:
-        # NOTE: an image spec reads each row as C*H*W pixels in (channel, row, column)
-        # order; digits rows are 8x8 images, so 1x8x8 fits them.
-        image = f" ({spec.image} images)" if spec.image else ""
-        raise DataError(
-            f"{data.name} has {data.n_features} features but the spec {spec} takes "
-            f"{spec.n_inputs} inputs{image}"
-        )
-    settings = _settings(data, optimizer, lr, epochs, batch_size)
+    spec, loss, data = prepare_training(
+        spec, data, loss=loss, dtype=dtype, seed=seed, output=output, overwrite=overwrite
+    )
+    _check_features(spec, data)
+    settings = training_settings(data, optimizer, lr, epochs, batch_size)
     train_set, test_set = train_test_split(data, test_fraction, seed)
-    standardizer = _fit_scaling(spec, train_set.X)
     model = Model(
-        spec, loss, initial_parameters(spec, seed, dtype), standardizer, data.task, data.classes
+        spec,
+        loss,
+        initial_parameters(spec, seed, dtype),
+        _fit_scaling(spec, train_set.X),
+        data.task,
+        data.classes,
     )
     model.training = {
         "data": data.name,
@@ -265,6 +293,17 @@ def train(
     return result
 
 
+def _check_features(spec: NetworkSpec, data: Dataset) -> None:
+    if data.n_features != spec.n_inputs:
+        # NOTE: an image spec reads each row as C*H*W pixels in (channel, row, column)
+        # order; digits rows are 8x8 images, so 1x8x8 fits them.
+        image = f" ({spec.image} images)" if spec.image else ""
+        raise DataError(
+            f"{data.name} has {data.n_features} features but the spec {spec} takes "
+            f"{spec.n_inputs} inputs{image}"
+        )
+
+
 def _fit_scaling(spec: NetworkSpec, X: np.ndarray) -> Standardizer:
     """The input standardisation, fitted on the training inputs ``X``.
 
@@ -287,7 +326,7 @@ def _blas_threads(threads: int | None):
     if threads is None:
         return contextlib.nullcontext()
     try:
-        from threadpoolctl import threadpool_limits
+        from threadpoolctl import threadpool_limits  # optional: see the docstring
     except ImportError:
         return contextlib.nullcontext()
     return threadpool_limits(limits=threads, user_api="blas")
@@ -295,7 +334,7 @@ def _blas_threads(threads: int | None):
 
 def _loop(model, optimizer, X, T, settings, seed, history, train_set, test_set, callback):
     """The epochs; returns (completed epochs, stopped, message)."""
-    params, step = model.params, model.program._step
+    params, program = model.params, model.program
     n, epochs, batch = len(X), settings["epochs"], settings["batch_size"]
     full = batch is None or batch >= n
     rng = np.random.default_rng([seed, 1])  # NOTE: its own stream: batches never shift the init
@@ -313,7 +352,7 @@ def _loop(model, optimizer, X, T, settings, seed, history, train_set, test_set, 
                     batches = [(Xs[i : i + batch], Ts[i : i + batch]) for i in range(0, n, batch)]
                 total = 0.0
                 for Xb, Tb in batches:
-                    loss, grads = step(Xb, Tb, *params)
+                    loss, grads = program.step(Xb, Tb, params)
                     total += float(loss) * len(Xb)
                     optimizer.update(params, grads)
                 epoch_loss = total / n
@@ -326,7 +365,7 @@ def _loop(model, optimizer, X, T, settings, seed, history, train_set, test_set, 
                         "diverged",
                         (
                             f"training stopped at epoch {epoch}: the loss became {epoch_loss} "
-                            f"(try a smaller learning rate, e.g. --lr {lr / 10:g}); "
+                            f"(try a smaller learning rate, e.g. lr={lr / 10:g}); "
                             f"kept the parameters of epoch {epoch - 1}"
                         ),
                     )
@@ -360,40 +399,3 @@ def _record(model, history, epoch, train_set, test_set):
         history.test_loss.append(test_loss)
         if test_accuracy is not None:
             history.test_accuracy.append(test_accuracy)
-
-
-def plot_history(result: TrainResult, path: str | Path) -> Path:
-    """Draw the loss (and accuracy) curves to ``path`` (.png or .svg), written atomically."""
-    path = Path(path)
-    if path.suffix.lower() not in (".png", ".svg"):
-        raise SpecError(f"the plot file must end in .png or .svg; got {path.name!r}")
-    import matplotlib
-
-    matplotlib.use("Agg")  # NOTE: no display needed; chosen before pyplot is imported
-    import matplotlib.pyplot as plt
-
-    history = result.history
-    accuracy = bool(history.accuracy)
-    figure, axes = plt.subplots(1, 2 if accuracy else 1, figsize=(10 if accuracy else 5.5, 4))
-    axes = np.atleast_1d(axes)
-    axes[0].plot(range(1, len(history.loss) + 1), history.loss, label="train (during epoch)")
-    if history.test_loss:
-        axes[0].plot(history.recorded, history.test_loss, label="test")
-    axes[0].set(xlabel="epoch", ylabel=f"{result.model.loss} loss", yscale="log", title="loss")
-    axes[0].legend()
-    if accuracy:
-        axes[1].plot(history.recorded, history.accuracy, label="train")
-        if history.test_accuracy:
-            axes[1].plot(history.recorded, history.test_accuracy, label="test")
-        axes[1].set(xlabel="epoch", ylabel="accuracy", title="accuracy")
-        axes[1].legend()
-    figure.suptitle(f"{result.model.spec} on {result.model.training.get('data', 'data')}")
-    figure.tight_layout()
-    temporary = path.with_name(f".{path.name}.tmp{path.suffix}")
-    try:
-        figure.savefig(temporary)
-        temporary.replace(path)
-    finally:
-        plt.close(figure)
-        temporary.unlink(missing_ok=True)
-    return path

@@ -15,10 +15,10 @@ File format (version 1). One NumPy ``.npz`` archive, read with ``allow_pickle=Fa
                  SHA-256 of its bytes) and ``training`` (the settings used)
 ================ =========================================================================
 
-NOTE: the metadata lives *inside* the archive, so a model is one file that is written (to
-a temporary file in the same folder, then ``os.replace``) and copied atomically. Loading
-checks the format, the spec, every name, shape and dtype, and every array's SHA-256; any
-mismatch is one ``ModelFileError`` line.
+NOTE: the metadata lives *inside* the archive, so a model is one file that is written
+atomically (:func:`symnet.files.atomic_writer`: a temporary file in the same folder, then a
+rename) and copied as one. Loading checks the format, the spec, every name, shape and
+dtype, and every array's SHA-256; any mismatch is one ``ModelFileError`` line.
 
 >>> import numpy as np, tempfile, pathlib
 >>> model = Model.initial("2-1:sigmoid", "bce", seed=0)
@@ -34,18 +34,29 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from symnet.codegen.program import LayerProgram, compile_layers
 from symnet.exceptions import DataError, ModelFileError, SymnetError
+from symnet.files import atomic_writer
+from symnet.graph.losses import check_loss, task_of
 from symnet.graph.spec import NetworkSpec, parse_spec
 from symnet.training.data import Standardizer
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "Model", "initial_parameters", "load_model", "save_model"]
+__all__ = [
+    "DTYPES",
+    "FORMAT",
+    "FORMAT_VERSION",
+    "Model",
+    "initial_parameters",
+    "load_model",
+    "refuse_to_replace",
+    "save_model",
+]
 
 FORMAT = "symnet-model"
 FORMAT_VERSION = 1
@@ -100,7 +111,7 @@ class Model:
     ) -> Model:
         """An untrained model with :func:`initial_parameters`."""
         spec = parse_spec(spec)
-        task = "regression" if loss == "mse" else "classification"
+        task = task_of(spec, loss)
         classes = (
             tuple(float(c) for c in range(max(2, spec.n_outputs))) if task != "regression" else ()
         )
@@ -115,9 +126,8 @@ class Model:
         return str(self.params[0].dtype)
 
     @property
-    def program(self):
-        from symnet.codegen.program import compile_layers
-
+    def program(self) -> LayerProgram:
+        """The generated layer-level code for the spec and loss (compiled once, then cached)."""
         return compile_layers(self.spec, self.loss)
 
     def inputs(self, X) -> np.ndarray:
@@ -171,13 +181,18 @@ def _arrays(model: Model) -> dict[str, np.ndarray]:
     return arrays
 
 
+def refuse_to_replace(path: str | os.PathLike[str], overwrite: bool) -> None:
+    """Raise ``ModelFileError`` when ``path`` exists and ``overwrite`` is False."""
+    if Path(path).exists() and not overwrite:
+        raise ModelFileError(f"{path} already exists; pass overwrite=True to replace it")
+
+
 def save_model(model: Model, path: str | Path, overwrite: bool = False) -> Path:
     """Write ``model`` to ``path`` (``.npz``) atomically; an existing file only if ``overwrite``."""
     path = Path(path)
     if path.suffix != ".npz":
         raise ModelFileError(f"a model file name ends in .npz; got {path.name!r}")
-    if path.exists() and not overwrite:
-        raise ModelFileError(f"{path} already exists; pass --force (overwrite=True) to replace it")
+    refuse_to_replace(path, overwrite)
     arrays = _arrays(model)
     metadata = {
         "format": FORMAT,
@@ -194,17 +209,8 @@ def save_model(model: Model, path: str | Path, overwrite: bool = False) -> Path:
         "training": model.training,
     }
     blob = np.frombuffer(json.dumps(metadata, indent=1).encode("utf-8"), dtype=np.uint8)
-    folder = path.parent if str(path.parent) else Path(".")
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            np.savez(stream, metadata=blob, **arrays)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_writer(path) as stream:  # the zip archive is written straight into it
+        np.savez(stream, allow_pickle=False, metadata=blob, **arrays)
     return path
 
 
@@ -249,8 +255,6 @@ def load_model(path: str | Path) -> Model:
 
 
 def _model(path: Path, metadata: dict, arrays: dict[str, np.ndarray]) -> Model:
-    from symnet.graph.losses import check_loss
-
     spec = parse_spec(metadata["spec"])
     check_loss(spec, metadata["loss"])
     dtype = metadata["dtype"]

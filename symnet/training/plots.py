@@ -1,45 +1,58 @@
-"""Pictures of a trained convolutional network: its learned kernels and its feature maps.
+"""Pictures of training: the loss curves, and a convolutional network's kernels and maps.
 
+* :func:`plot_history` draws the loss (and accuracy) curves of a training run;
 * :func:`plot_learned_kernels` draws every kernel of a trained model's conv layers;
 * :func:`plot_feature_maps` draws one image and the feature maps each conv or pooling
-  layer makes of it.
+  layer makes of it;
+* :func:`save_pictures` draws those asked for and records them in the run's result.
+
+Every picture is a ``.png`` or ``.svg`` file written atomically
+(:func:`symnet.files.save_figure`). matplotlib is imported only when a picture is drawn
+(it is slow to import), with the Agg backend, so no display is needed.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from symnet.codegen.program import feature_maps
 from symnet.exceptions import SpecError
+from symnet.files import save_figure
+from symnet.training.modelfile import Model
 
-__all__ = ["plot_learned_kernels", "plot_feature_maps"]
+if TYPE_CHECKING:
+    from symnet.training.loop import TrainResult
 
+__all__ = ["plot_history", "plot_learned_kernels", "plot_feature_maps", "save_pictures"]
 
-def _save(figure, path: Path) -> Path:
-    """Save a matplotlib figure to ``path`` (.png or .svg) atomically, then close it."""
-    import matplotlib.pyplot as plt
-
-    temporary = path.with_name(f".{path.name}.tmp{path.suffix}")
-    try:
-        figure.savefig(temporary, dpi=110)
-        temporary.replace(path)
-    finally:
-        plt.close(figure)
-        temporary.unlink(missing_ok=True)
-    return path
+PLOT_SUFFIXES = (".png", ".svg")
 
 
-def _figure(path, rows: int, cols: int, size: float):
-    path = Path(path)
-    if path.suffix.lower() not in (".png", ".svg"):
-        raise SpecError(f"the picture file must end in .png or .svg; got {path.name!r}")
-    import matplotlib
+def _pyplot():
+    import matplotlib  # lazily: importing it costs a noticeable part of a second
 
     matplotlib.use("Agg")  # NOTE: no display needed; chosen before pyplot is imported
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(
+    return plt
+
+
+def _save(figure, path: Path, dpi: float | None = None) -> Path:
+    """Save a matplotlib figure to ``path`` (.png or .svg) atomically, then close it."""
+    try:
+        return save_figure(figure, path, dpi=dpi)
+    finally:
+        _pyplot().close(figure)
+
+
+def _figure(path: str | Path, rows: int, cols: int, size: float) -> tuple[Path, Any, Any]:
+    path = Path(path)
+    if path.suffix.lower() not in PLOT_SUFFIXES:
+        raise SpecError(f"the picture file must end in .png or .svg; got {path.name!r}")
+    figure, axes = _pyplot().subplots(
         rows, cols, figsize=(size * cols + 0.6, size * rows + 0.8), squeeze=False
     )
     for ax in axes.flat:
@@ -47,7 +60,54 @@ def _figure(path, rows: int, cols: int, size: float):
     return path, figure, axes
 
 
-def _conv_model(model) -> None:
+def plot_history(result: TrainResult, path: str | Path) -> Path:
+    """Draw the loss (and accuracy) curves to ``path`` (.png or .svg), written atomically."""
+    path = Path(path)
+    if path.suffix.lower() not in PLOT_SUFFIXES:
+        raise SpecError(f"the plot file must end in .png or .svg; got {path.name!r}")
+    history = result.history
+    accuracy = bool(history.accuracy)
+    figure, axes = _pyplot().subplots(1, 2 if accuracy else 1, figsize=(10 if accuracy else 5.5, 4))
+    axes = np.atleast_1d(axes)
+    axes[0].plot(range(1, len(history.loss) + 1), history.loss, label="train (during epoch)")
+    if history.test_loss:
+        axes[0].plot(history.recorded, history.test_loss, label="test")
+    axes[0].set(xlabel="epoch", ylabel=f"{result.model.loss} loss", yscale="log", title="loss")
+    axes[0].legend()
+    if accuracy:
+        axes[1].plot(history.recorded, history.accuracy, label="train")
+        if history.test_accuracy:
+            axes[1].plot(history.recorded, history.test_accuracy, label="test")
+        axes[1].set(xlabel="epoch", ylabel="accuracy", title="accuracy")
+        axes[1].legend()
+    figure.suptitle(f"{result.model.spec} on {result.model.training.get('data', 'data')}")
+    figure.tight_layout()
+    return _save(figure, path)
+
+
+def save_pictures(
+    result: TrainResult,
+    sample,
+    history: str | Path | None = None,
+    kernels: str | Path | None = None,
+    maps: str | Path | None = None,
+) -> dict[str, Path]:
+    """Draw the pictures asked for and record them in ``result.pictures``; returns that.
+
+    ``history`` gets :func:`plot_history`, ``kernels`` :func:`plot_learned_kernels` and
+    ``maps`` :func:`plot_feature_maps` of ``sample`` (one raw input, e.g. the data set's
+    first row), under the keys of :data:`symnet.training.loop.PICTURE_CAPTIONS`.
+    """
+    if history is not None:
+        result.pictures["plot"] = plot_history(result, history)
+    if kernels is not None:
+        result.pictures["plot_kernels"] = plot_learned_kernels(result.model, kernels)
+    if maps is not None:
+        result.pictures["plot_maps"] = plot_feature_maps(result.model, sample, maps)
+    return result.pictures
+
+
+def _conv_model(model: Model) -> None:
     if model.spec.is_dense:
         raise SpecError(
             f"{model.spec} has no conv layers; pictures of kernels and feature maps need an "
@@ -55,7 +115,7 @@ def _conv_model(model) -> None:
         )
 
 
-def plot_learned_kernels(model, path: str | Path, max_columns: int = 8) -> Path:
+def plot_learned_kernels(model: Model, path: str | Path, max_columns: int = 8) -> Path:
     """Draw every kernel of every conv layer of ``model`` (one small image per kernel and
     input channel) to ``path`` (.png or .svg), written atomically.
 
@@ -81,18 +141,16 @@ def plot_learned_kernels(model, path: str | Path, max_columns: int = 8) -> Path:
             axes[r, c].imshow(weights, cmap="RdBu_r", vmin=-scale, vmax=scale)
             axes[r, c].set_title(f"{name} {label}", fontsize=8)
     figure.suptitle(f"learned kernels of {model.spec}", fontsize=10)
-    return _save(figure, path)
+    return _save(figure, path, dpi=110)
 
 
-def plot_feature_maps(model, image, path: str | Path, max_maps: int = 8) -> Path:
+def plot_feature_maps(model: Model, image, path: str | Path, max_maps: int = 8) -> Path:
     """Draw ``image`` and the maps each conv and pooling layer of ``model`` makes of it.
 
     ``image`` is one raw sample: C*H*W values or an array (C, H, W); it is standardised
     like the training inputs. One row per layer (the input first), at most ``max_maps``
     maps per row, each map on its own colour scale.
     """
-    from symnet.codegen.conv import feature_maps
-
     _conv_model(model)
     X = model.inputs(np.asarray(image, dtype=np.float64).reshape(1, -1))
     maps = feature_maps(model.spec, model.params, X)
@@ -106,4 +164,4 @@ def plot_feature_maps(model, image, path: str | Path, max_maps: int = 8) -> Path
             axes[row, c].set_title(title, fontsize=8)
     shown = "" if cols == max(m.shape[1] for _, m in maps) else f" (first {cols} maps)"
     figure.suptitle(f"feature maps of one sample{shown}, {model.spec}", fontsize=10)
-    return _save(figure, path)
+    return _save(figure, path, dpi=110)

@@ -2,11 +2,11 @@
 
 :func:`collapse_section` drops the activations of the spec (same widths) and runs
 :func:`~symnet.expressivity.collapse.collapse` on what is left: each output with one layer
-substituted per step, the expansion into one term per input-to-output path (in path order, as the
-notes write ``w11 w7 w1 X1``), the effective weights collected by input, and the matrix
-identity with the explicit weight matrices. The Markdown form of the steps is
-:func:`symnet.graph.notation.collapse_latex`. An expansion above :data:`MAX_REPORT_TERMS` is
-refused with its size and shown as the matrix product instead.
+substituted per step, the expansion into one term per input-to-output path (in path order,
+as the notes write ``w11 w7 w1 X1``), the effective weights collected by input, and the
+matrix identity with the explicit weight matrices. The Markdown form of the steps is
+:func:`symnet.expressivity.collapse_format.collapse_latex`. An expansion above
+:data:`MAX_REPORT_TERMS` is refused with its size and shown as the matrix product instead.
 
 >>> from symnet.graph.spec import parse_spec
 >>> str(linear_version(parse_spec("3-2:relu-1:sigmoid")))
@@ -19,11 +19,13 @@ import sympy as sp
 
 from symnet.calculus.derivation_format import tree_size
 from symnet.exceptions import SizeLimitError
+from symnet.expressivity.collapse import Collapse, collapse
+from symnet.expressivity.collapse_format import collapse_latex
 from symnet.graph.size import expansion_terms, require_at_most
 from symnet.graph.spec import DenseSpec, NetworkSpec
-from symnet.report.document import Code, Equations, Inline, Note, Paragraph
+from symnet.report.document import Block, Code, Equations, Inline, Note, Paragraph
 from symnet.report.latex import MathContext, Partial, Words
-from symnet.report.sections.network import (
+from symnet.report.sections.common import (
     MAX_SHOWN_SIZE,
     MAX_SHOWN_TERMS,
     ReportInput,
@@ -38,8 +40,88 @@ MAX_REPORT_TERMS = 400
 
 
 def linear_version(spec: NetworkSpec) -> NetworkSpec:
-    """The same widths with every activation dropped."""
-    return NetworkSpec(spec.n_inputs, tuple(DenseSpec(layer.width) for layer in spec.layers))
+    """The same widths with every activation dropped (dense specs)."""
+    return NetworkSpec(spec.n_inputs, tuple(DenseSpec(width) for width in spec.widths[1:]))
+
+
+def collapse_section(inp: ReportInput) -> list[Block]:
+    """The notes' collapse on the spec without its activations, step by step."""
+    if not inp.dense:
+        return _conv_blocks(inp)
+    linear = linear_version(inp.spec)
+    blocks: list[Block] = [_intro(inp.spec, linear)]
+    try:
+        require_at_most(
+            expansion_terms(linear, inp.bias) * linear.n_outputs,
+            MAX_REPORT_TERMS,
+            f"expanding {linear}",
+            f"the report shows the matrix form; symnet collapse {linear} expands it in full",
+        )
+        result = collapse(linear, names=inp.names, bias=inp.bias)
+    except SizeLimitError as error:
+        return blocks + _matrix_form(linear, inp.bias, error)
+    context = MathContext(result.network)
+    rows, full = _step_rows(result)
+    blocks.append(Equations(rows, context, latex=collapse_latex(result) if full else None))
+    blocks += _effective_weights(result, context)
+    blocks += _matrix_identity(result, context)
+    return blocks
+
+
+def _conv_blocks(inp: ReportInput) -> list[Block]:
+    return [
+        inp.dense_only("The collapse"),
+        Paragraph(
+            [
+                "A conv layer is linear too: each output pixel is a dot product of "
+                "the kernel with a patch, so without activations a stack of conv "
+                "layers is also one linear map of the image."
+            ]
+        ),
+    ]
+
+
+def _intro(spec: NetworkSpec, linear: NetworkSpec) -> Paragraph:
+    intro = (
+        " is linear: every layer is a weighted sum."
+        if linear == spec
+        else (" with its activations dropped is " + str(linear) + ", a stack of weighted sums.")
+    )
+    return Paragraph([Code(str(spec)), intro, " Substituting one layer per step:"])
+
+
+def _matrix_form(linear: NetworkSpec, bias: bool, error: SizeLimitError) -> list[Block]:
+    """Why the expansion is not carried out, and the layer rows it would substitute."""
+    rows, context = layer_rows(linear, bias)
+    return [
+        Note(str(error)),
+        Equations(rows, context),
+        Paragraph(
+            [
+                "Substituted, y = W^(L) ⋯ W^(1) x (plus the biases carried through): "
+                f"{expansion_terms(linear, bias):,} terms per output, one per "
+                "input-to-output path, and still one linear function."
+            ]
+        ),
+    ]
+
+
+def _step_rows(result: Collapse) -> tuple[list, bool]:
+    """Each output after every substitution step, then expanded; and whether all is shown."""
+    rows = []
+    full = True
+    for out in result.network.outputs:
+        for step, expressions in enumerate(result.steps):
+            expr = expressions[out]
+            if tree_size(expr) > MAX_SHOWN_SIZE:
+                full = False
+                rows.append(["=", Words(f"(step {step}: {tree_size(expr)} symbols, not shown)")])
+                continue
+            rows.append([sp.Symbol(out), "=", expr] if step == 0 else ["=", expr])
+        terms = result.terms[out]
+        full = full and len(terms) <= MAX_SHOWN_TERMS
+        rows += _expanded_rows(terms)
+    return rows, full
 
 
 def _term(factors) -> sp.Expr:
@@ -61,85 +143,25 @@ def _expanded_rows(terms: list, per_row: int = 4) -> list:
     return rows
 
 
-def collapse_section(inp: ReportInput) -> list:
-    """The notes' collapse on the spec without its activations, step by step."""
-    from symnet.expressivity.collapse import collapse
-    from symnet.graph.notation import collapse_latex
-
-    if not inp.dense:
-        return [
-            inp.dense_only("The collapse"),
-            Paragraph(
-                [
-                    "A conv layer is linear too: each output pixel is a dot product of "
-                    "the kernel with a patch, so without activations a stack of conv "
-                    "layers is also one linear map of the image."
-                ]
-            ),
-        ]
-    linear = linear_version(inp.spec)
-    same = linear == inp.spec
-    intro = (
-        " is linear: every layer is a weighted sum."
-        if same
-        else (" with its activations dropped is " + str(linear) + ", a stack of weighted sums.")
-    )
-    blocks: list = [Paragraph([Code(str(inp.spec)), intro, " Substituting one layer per step:"])]
-    try:
-        require_at_most(
-            expansion_terms(linear, inp.bias) * linear.n_outputs,
-            MAX_REPORT_TERMS,
-            f"expanding {linear}",
-            f"the report shows the matrix form; symnet collapse {linear} expands it in full",
-        )
-        result = collapse(linear, names=inp.names, bias=inp.bias)
-    except SizeLimitError as error:
-        rows, context = layer_rows(linear, inp.bias)
-        return blocks + [
-            Note(str(error)),
-            Equations(rows, context),
-            Paragraph(
-                [
-                    "Substituted, y = W^(L) ⋯ W^(1) x (plus the biases carried through): "
-                    f"{expansion_terms(linear, inp.bias):,} terms per output, one per "
-                    "input-to-output path, and still one linear function."
-                ]
-            ),
-        ]
-    net = result.network
-    context = MathContext(net)
-    rows = []
-    full = True
-    for out in net.outputs:
-        for step, expressions in enumerate(result.steps):
-            expr = expressions[out]
-            if tree_size(expr) > MAX_SHOWN_SIZE:
-                full = False
-                rows.append(["=", Words(f"(step {step}: {tree_size(expr)} symbols, not shown)")])
-                continue
-            rows.append([sp.Symbol(out), "=", expr] if step == 0 else ["=", expr])
-        terms = result.terms[out]
-        full = full and len(terms) <= MAX_SHOWN_TERMS
-        rows += _expanded_rows(terms)
-    blocks.append(Equations(rows, context, latex=collapse_latex(result) if full else None))
-    blocks.append(
-        Paragraph(
-            [
-                f"Expanded, that is {result.paths} terms, one per path from an input to an output. "
-                "Collected by input, each coefficient (an effective weight) is a sum of products:"
-            ]
-        )
-    )
+def _effective_weights(result: Collapse, context: MathContext) -> list[Block]:
+    """∂y/∂x for every output and input: a sum of products, one per path."""
     weight_rows = []
-    for out in net.outputs:
+    for out in result.network.outputs:
         for x, terms in _by_source(result, out).items():
             weight_rows.append([Partial(out, x), "=", _sum(terms)])
-    blocks.append(Equations(weight_rows[:MAX_SHOWN_TERMS], context))
-    blocks += _matrix_identity(result, context)
-    return blocks
+    return [
+        Paragraph(
+            [
+                f"Expanded, that is {result.paths} terms, one per path from an input to an "
+                "output. Collected by input, each coefficient (an effective weight) is a sum "
+                "of products:"
+            ]
+        ),
+        Equations(weight_rows[:MAX_SHOWN_TERMS], context),
+    ]
 
 
-def _by_source(result, out: str) -> dict[str, list]:
+def _by_source(result: Collapse, out: str) -> dict[str, list]:
     """Each input's path terms into ``out`` without the input itself (path order)."""
     groups: dict[str, list] = {x: [] for x in result.network.inputs}
     for factors in result.terms[out]:
@@ -152,7 +174,7 @@ def _sum(terms: list) -> sp.Expr:
     return sp.Add(*(_term(factors) for factors in terms))
 
 
-def _matrix_identity(result, context: MathContext) -> list:
+def _matrix_identity(result: Collapse, context: MathContext) -> list[Block]:
     net = result.network
     count = len(net.layers)
     verdict = "proven: each difference expands to 0" if result.identity_proven else "NOT proven"
