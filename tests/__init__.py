@@ -1,0 +1,1 @@
+"""symnet's tests, laid out like the packages they test."""
