@@ -15,6 +15,7 @@ PosixPath('...note.txt')
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import tempfile
 from collections.abc import Iterator
@@ -85,8 +86,6 @@ def write_text_atomic(path: str | os.PathLike[str], text: str) -> Path:
 
 def save_figure(figure, path: str | os.PathLike[str], dpi: float | None = None) -> Path:
     """Save a matplotlib figure atomically, in the format named by the suffix (.png, .svg...)."""
-    import io
-
     path = Path(path)
     output_folder(path)  # refuse a missing folder before drawing anything
     buffer = io.BytesIO()

@@ -244,6 +244,29 @@ def test_functions_are_short_enough_to_see_whole():
     assert long == [], "split these into named steps:\n" + "\n".join(long)
 
 
+def test_imports_inside_functions_say_why():
+    """A library import inside a function is there for start-up time; a comment says so."""
+    silent = []
+    for module, path in FILES.items():
+        if module.startswith("symnet.cli"):
+            continue  # the command line imports the library lazily by design (cli/__init__)
+        lines = path.read_text().splitlines()
+        for function in ast.walk(ast.parse("\n".join(lines))):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(function):
+                if not isinstance(node, ast.Import | ast.ImportFrom):
+                    continue
+                group = [lines[node.lineno - 1]]
+                above = node.lineno - 2
+                while above >= 0 and lines[above].strip().startswith(("import ", "from ", "#")):
+                    group.append(lines[above])
+                    above -= 1
+                if not any("#" in line for line in group):
+                    silent.append(f"{module}:{node.lineno}")
+    assert silent == [], "say why these imports wait: " + ", ".join(silent)
+
+
 def test_the_checker_sees_a_cycle_and_an_upward_import(tmp_path):
     """The checks above can fail: a made-up graph with a cycle and an upward edge."""
     graph = nx.DiGraph([("symnet.graph.a", "symnet.graph.b"), ("symnet.graph.b", "symnet.graph.a")])

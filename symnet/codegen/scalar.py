@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy as sp
 
+from symnet.calculus.backprop import cached_deltas, delta_symbol
 from symnet.exceptions import DataError, SpecError
 from symnet.graph.network import Network
 from symnet.numeric.functions import lambdify_modules
@@ -382,8 +383,6 @@ def compile_network(network: Network) -> CompiledNetwork:
     forward = _lambdify(arguments, lines, [network.symbol(n) for n in nodes])
     backward = None
     if loss_node is not None:
-        from symnet.calculus.backprop import cached_deltas, delta_symbol
-
         deltas = cached_deltas(network)
         named = _named_activations(network)
         delta_lines = [

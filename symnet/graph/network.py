@@ -211,7 +211,7 @@ class Network:
 
     def _repr_svg_(self) -> str | None:
         """The network diagram for Jupyter (None when Graphviz's ``dot`` is missing)."""
-        from symnet.render.network import network_svg
+        from symnet.render.network import network_svg  # a display hook: drawn a floor above
 
         return network_svg(self)
 

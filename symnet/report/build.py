@@ -61,7 +61,6 @@ __all__ = [
     "build_report",
     "check_report_path",
     "resolve_sections",
-    "write_report",
 ]
 
 #: A section: what the report is about -> the blocks of that section.
@@ -272,11 +271,3 @@ def build_report(
             made.append(Section(key, heading, blocks, time.perf_counter() - began))
     options = {"names": names, "bias": bias, "loss": loss, "wrt": wrt, "data": data, "seed": seed}
     return Report(title, str(spec), made, options, time.perf_counter() - start)
-
-
-def write_report(
-    spec: str | NetworkSpec, path: str | Path, *, overwrite: bool = False, **options
-) -> Path:
-    """Build the report of ``spec`` (options as :func:`build_report`) and save it to ``path``."""
-    check_report_path(path, overwrite)  # refuse before the work, not after
-    return build_report(spec, **options).save(path, overwrite=overwrite)

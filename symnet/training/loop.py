@@ -126,11 +126,13 @@ class TrainResult:
         """The figures in a few lines: settings and time, train and test results, files."""
         t, spec = self.model.training, self.model.spec
         batch = "full batch" if t["batch_size"] is None else f"batch {t['batch_size']}"
+        per_epoch = self.summary()["epoch_seconds"]
+        pace = "-" if per_epoch is None else f"{1000 * per_epoch:.0f}"  # None: no epoch completed
         lines = [
             f"Trained {spec} on {t['data']} ({t['n_train']} train / {t['n_test']} test "
             f"samples): {self.model.loss} loss, {t['optimizer']} lr {t['lr']:g}, "
             f"{self.epochs} epochs, {batch}, {t['dtype']}, seed {t['seed']}: {self.seconds:.2f} s "
-            f"({1000 * self.summary()['epoch_seconds']:.0f} ms per epoch)",
+            f"({pace} ms per epoch)",
             f"  train: loss {self.train_loss:.6g}  accuracy {_percent(self.train_accuracy)}",
         ]
         if self.test_loss is not None:

@@ -35,7 +35,7 @@ def _pyplot():
     import matplotlib  # lazily: importing it costs a noticeable part of a second
 
     matplotlib.use("Agg")  # NOTE: no display needed; chosen before pyplot is imported
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # lazily, after choosing the backend
 
     return plt
 

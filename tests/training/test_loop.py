@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -173,3 +175,11 @@ def test_predict_data_keeps_labels_and_figures():
     assert found.to_dict()["samples"] == 12 and set(found.predictions) <= {0, 1}
     assert found.text(show=2).splitlines()[1].endswith(" ...")
     assert len(found.text(show=0).splitlines()) == 1
+
+
+def test_a_run_stopped_before_its_first_epoch_still_prints_its_figures():
+    result = train("2-4:tanh-1:sigmoid", "xor", epochs=2, seed=0)
+    assert "ms per epoch)" in result.text() and result.summary()["epoch_seconds"] > 0
+    unfinished = dataclasses.replace(result, epochs=0)  # diverged inside epoch 1
+    assert unfinished.summary()["epoch_seconds"] is None
+    assert "(- ms per epoch)" in unfinished.text()
