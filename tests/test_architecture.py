@@ -276,3 +276,13 @@ def test_the_checker_sees_a_cycle_and_an_upward_import(tmp_path):
     for module in FILES:
         per_package[module.split(".")[1] if "." in module else "symnet"] += 1
     assert per_package["graph"] >= 2
+
+
+def test_every_package_is_listed_for_the_wheel():
+    """A regular (non-editable) install ships only the packages pyproject.toml lists."""
+    tomllib = pytest.importorskip("tomllib")
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {module for module, path in FILES.items() if path.name == "__init__.py"}
+    assert listed == found

@@ -24,10 +24,10 @@ import sympy as sp
 
 from symnet.expressivity.collapse_format import collapse_latex, collapse_text
 from symnet.expressivity.witness import linearity_witness
-from symnet.graph.build import build_network
+from symnet.graph.build import as_network, source_spec
 from symnet.graph.network import Network
 from symnet.graph.size import MAX_EXPANSION_TERMS, check_expansion
-from symnet.graph.spec import NetworkSpec, parse_spec
+from symnet.graph.spec import NetworkSpec
 
 __all__ = ["Collapse", "collapse", "path_terms", "substitution_steps"]
 
@@ -154,11 +154,9 @@ def collapse(
     ``y = W_L ... W_1 x + (W_L ... W_2 b_1 + ... + W_L b_{L-1} + b_L)``: the effective
     weights are the entries of the matrix product, and each expanded term is one path.
     """
-    network = spec if isinstance(spec, Network) else None
-    parsed = spec.spec if isinstance(spec, Network) else parse_spec(spec)
-    has_bias = network.bias if network else bias
-    check_expansion(parsed, has_bias, max_terms)
-    network = network or build_network(parsed, names=names, bias=bias)
+    parsed, names, bias = source_spec(spec, names, bias)
+    check_expansion(parsed, bias, max_terms)
+    network = as_network(spec, names=names, bias=bias)
     steps = substitution_steps(network)
     if not parsed.is_linear:
         return Collapse(network, steps, linear=False, witness=linearity_witness(network, seed))

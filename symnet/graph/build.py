@@ -28,7 +28,7 @@ from symnet.graph.network import Network
 from symnet.graph.size import MAX_CONV_GRAPH_EDGES, MAX_GRAPH_EDGES, graph_edges, require_at_most
 from symnet.graph.spec import ConvSpec, DenseSpec, FlattenSpec, NetworkSpec, PoolSpec, parse_spec
 
-__all__ = ["BUILDERS", "build_network", "as_network"]
+__all__ = ["BUILDERS", "build_network", "as_network", "Source", "source_spec"]
 
 #: Layer spec kind -> builder(network, index, layer_spec, in_shape, out_shape, previous units).
 BUILDERS: dict[type, Callable[..., Layer]] = {
@@ -94,8 +94,30 @@ def build_network(spec: str | NetworkSpec, names: str = "seed", bias: bool = Fal
     return network
 
 
+#: What every feature accepts: a built network, a spec string or a parsed spec.
+Source = Network | str | NetworkSpec
+
+
+def source_spec(source: Source, names: str, bias: bool) -> tuple[NetworkSpec, str, bool]:
+    """(spec, naming scheme, bias) of ``source``, without building anything.
+
+    A network brings its own scheme and bias; a spec takes ``names`` and ``bias``. Size
+    checks read the spec first, so a huge network is refused before it is built.
+
+    >>> source_spec("3-2-2-1", "indexed", True)[1:]
+    ('indexed', True)
+    """
+    if isinstance(source, Network):
+        return source.spec, source.naming.scheme, source.bias
+    if isinstance(source, str | NetworkSpec):
+        return parse_spec(source), names, bias
+    raise SpecError(
+        f"expected a network spec such as '2-3:tanh-1' or a Network; got {type(source).__name__}"
+    )
+
+
 def as_network(
-    source: Network | str | NetworkSpec,
+    source: Source,
     *,
     names: str = "seed",
     bias: bool = False,
@@ -119,13 +141,9 @@ def as_network(
     """
     if isinstance(source, Network):
         network = source
-    elif isinstance(source, str | NetworkSpec):
-        network = build_network(source, names=names, bias=bias)
     else:
-        raise SpecError(
-            "expected a network spec such as '2-3:tanh-1' or a Network; "
-            f"got {type(source).__name__}"
-        )
+        spec, names, bias = source_spec(source, names, bias)
+        network = build_network(spec, names=names, bias=bias)
     wanted = loss or network.loss or (default_loss(network.spec) if need_loss else None)
     if network.loss is not None:
         if wanted != network.loss:

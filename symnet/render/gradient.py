@@ -30,10 +30,9 @@ import networkx as nx
 from symnet.calculus.backprop import cached_deltas, delta_name, gradients
 from symnet.calculus.chainrule import chain_rule_paths, path_counts
 from symnet.exceptions import SpecError
-from symnet.graph.build import as_network
+from symnet.graph.build import as_network, source_spec
 from symnet.graph.losses import check_loss, default_loss
 from symnet.graph.network import Network
-from symnet.graph.spec import parse_spec
 from symnet.render.dot import Html, base_graph, html_text
 from symnet.render.graphviz_io import Diagram
 from symnet.render.labels import (
@@ -229,13 +228,11 @@ def gradient_diagram(
     max_units, max_edges : int
         Above either, draw the layer-level rule, one box per layer.
     """
-    given = network if isinstance(network, Network) else None
-    spec = given.spec if given is not None else parse_spec(network)
-    if given is not None:
-        names, bias = given.naming.scheme, given.bias
+    spec, names, bias = source_spec(network, names, bias)
     require_positive("max_units", max_units)
     require_positive("max_edges", max_edges)
-    loss = loss or (given.loss if given is not None else None) or default_loss(spec)
+    existing = network.loss if isinstance(network, Network) else None
+    loss = loss or existing or default_loss(spec)
     check_loss(spec, loss)
     text = title or f"Backpropagation in {describe(spec, names, bias)}, {loss} loss"
     if sum(spec.widths) > max_units or spec.parameter_count(bias) > max_edges:

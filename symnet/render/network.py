@@ -36,9 +36,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from symnet.exceptions import SpecError
-from symnet.graph.build import build_network
-from symnet.graph.network import Network
-from symnet.graph.spec import NetworkSpec, parse_spec
+from symnet.graph.build import as_network, source_spec
+from symnet.graph.spec import NetworkSpec
 from symnet.numeric.forward import forward_values
 from symnet.numeric.points import random_point
 from symnet.render.dot import Html, base_graph, html_text
@@ -212,16 +211,13 @@ def network_diagram(
     max_units, max_edges : int
         Above either (units including inputs; parameters), draw one box per layer.
     """
-    spec = network.spec if isinstance(network, Network) else parse_spec(network)
-    if isinstance(network, Network):
-        names, bias = network.naming.scheme, network.bias
+    spec, names, bias = source_spec(network, names, bias)
     require_positive("max_units", max_units)
     require_positive("max_edges", max_edges)
     heading = title_html(title, describe(spec, names, bias))
     if sum(spec.widths) > max_units or spec.parameter_count(bias) > max_edges:
         return _network_summary(spec, bias, heading)
-    if not isinstance(network, Network):
-        network = build_network(spec, names=names, bias=bias)
+    network = as_network(network, names=names, bias=bias)
     if values is None and seed is not None:
         values = random_point(network, seed, "diagram")
     if values is not None:
