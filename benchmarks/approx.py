@@ -138,7 +138,7 @@ def depth_rows() -> list[dict]:
                 "depth": k,
                 "pieces_exact": exact[3],
                 "pieces_numeric": numeric[3],
-                "parameters": full[3]["parameters"],
+                "parameters": full[3]["parameter_count"],
                 "shallow_units": full[3]["shallow_units_needed"],
                 "shallow_equal": full[3]["shallow_equal"],
                 "exact_seconds": exact[0],

@@ -1,7 +1,7 @@
 """The ``symnet`` command line: a thin click layer over the symnet library.
 
 This folder is installed as the package ``symnet.cli`` (see pyproject.toml), so the command
-line runs as ``symnet ...`` or ``python -m symnet.cli ...``.
+line runs as ``symnet ...``, ``python -m symnet ...`` or ``python -m symnet.cli ...``.
 
 Each subcommand lives in its own module, ``symnet.cli.<name>``, and is imported only when it
 is invoked: ``symnet --help`` reads the one-line summaries in :data:`COMMANDS` and never
@@ -11,7 +11,9 @@ module exists.
 The group is also the error boundary: a :class:`symnet.exceptions.SymnetError` becomes one
 ``Error: ...`` line on stderr with the error's ``exit_code`` (1 for failures, 2 for bad
 usage), click's usage errors become one line with exit code 2, and Ctrl-C prints
-``Interrupted.`` and exits with 130. No traceback reaches the user for any of these.
+``Interrupted.`` and exits with 130. No traceback reaches the user for any of these. When
+the command line asks for JSON (``--json`` or ``--format json``), the same error is one
+JSON object on stderr instead, ``{"error": "...", "exit_code": N}``, with the same exit code.
 """
 
 from __future__ import annotations
@@ -19,11 +21,24 @@ from __future__ import annotations
 import functools
 import importlib
 import importlib.util
-from typing import Any
+import json
+from collections.abc import Sequence
+from typing import IO, Any
 
-import click
+from symnet.cli import interrupts
 
-__all__ = ["COMMANDS", "EXAMPLES", "LazyGroup", "main"]
+interrupts.guard_start_up()  # NOTE: before click loads, so Ctrl-C at start-up is one line
+
+import click  # noqa: E402
+
+__all__ = [
+    "COMMANDS",
+    "EXAMPLES",
+    "CommandLineError",
+    "CommandLineInterruptError",
+    "LazyGroup",
+    "main",
+]
 
 #: Subcommand name -> ("module:attribute", one-line help shown by ``symnet --help``).
 #: The module is imported only when the command runs; a name whose module does not exist
@@ -76,10 +91,23 @@ def available_commands() -> tuple[str, ...]:
 
 
 class CommandLineError(click.ClickException):
-    """A one-line ``Error: ...`` message on stderr; exit code 1 (a failure)."""
+    """A one-line ``Error: ...`` message on stderr; exit code 1 (a failure).
+
+    With ``json_mode`` set (the boundary sets it when the command line asks for JSON), the
+    message is one JSON object instead: ``{"error": "...", "exit_code": 1}``.
+    """
+
+    json_mode = False
 
     def __init__(self, message: str) -> None:
         super().__init__(" ".join(message.split()))
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        if not self.json_mode:
+            super().show(file)
+            return
+        error = {"error": self.format_message(), "exit_code": self.exit_code}
+        click.echo(json.dumps(error, ensure_ascii=False), file=file, err=True)
 
 
 class CommandLineUsageError(CommandLineError):
@@ -87,6 +115,22 @@ class CommandLineUsageError(CommandLineError):
 
     # NOTE: click declares `exit_code` a class variable, so each exit code is a class.
     exit_code = 2
+
+
+class CommandLineInterruptError(CommandLineError):
+    """Ctrl-C: ``Interrupted.`` (or ``Interrupted: what was kept``) on stderr; exit code 130."""
+
+    exit_code = 130
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(f"Interrupted: {message}" if message else "Interrupted.")
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        if self.json_mode:
+            super().show(file)
+        else:
+            click.echo(self.format_message(), file=file, err=True)
+        interrupts.reported()  # a later Ctrl-C (during shutdown) prints nothing more
 
 
 def _command_line_error(message: str, exit_code: int) -> CommandLineError:
@@ -103,8 +147,72 @@ def _one_line_usage_error(error: click.UsageError) -> click.ClickException:
     return _command_line_error(message, error.exit_code)
 
 
+def _one_line_error(error: BaseException) -> click.ClickException | None:
+    """The one-line error shown for ``error``; None for an error that is not ours (a bug)."""
+    if isinstance(error, click.exceptions.Exit):  # --help, --version: not an error
+        return None
+    if isinstance(error, CommandLineError):
+        return error
+    if isinstance(error, click.UsageError):
+        return _one_line_usage_error(error)
+    if isinstance(error, KeyboardInterrupt):
+        return CommandLineInterruptError()
+    if isinstance(error, click.ClickException):  # e.g. click.FileError, exit code 1
+        return _command_line_error(error.format_message(), error.exit_code)
+    # Imported only on this path: the library is not needed to show help.
+    from symnet.cli.options import flag_language
+    from symnet.exceptions import SymnetError
+
+    if isinstance(error, SymnetError):
+        message = flag_language(str(error))  # the library names parameters, not flags
+        return _command_line_error(message, error.exit_code)
+    return None
+
+
+#: The key in ``ctx.meta`` that says whether errors are shown as JSON.
+JSON_ERRORS = "symnet.json_errors"
+
+
+def asks_for_json(args: Sequence[str]) -> bool:
+    """Whether the command line ``args`` ask for JSON output, read before click parses them.
+
+    An error can come before (or while) the options are parsed, so this reads the words
+    themselves: ``--json``, ``--format json`` or ``--format=json`` before any ``--``.
+
+    >>> asks_for_json(["trace", "1-1", "--json"]), asks_for_json(["trace", "--format=json"])
+    (True, True)
+    >>> asks_for_json(["trace", "--format", "text"]), asks_for_json(["kernels", "--", "--json"])
+    (False, False)
+    """
+    words = list(args)
+    for i, arg in enumerate(words):
+        if arg == "--":
+            return False
+        following = words[i + 1] if i + 1 < len(words) else None
+        if arg in ("--json", "--format=json") or (arg == "--format" and following == "json"):
+            return True
+    return False
+
+
 class LazyGroup(click.Group):
     """A click group that imports each subcommand's module only when it is invoked."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        # The process's own command line (no `args` given) gets the Ctrl-C guards of
+        # symnet.cli.interrupts: a second Ctrl-C or one during shutdown ends it at once.
+        given = args[0] if args else kwargs.get("args")
+        own = given is None and interrupts.is_the_command_line()
+        if own:
+            interrupts.guard_command()
+        try:
+            return super().main(*args, **kwargs)
+        except SystemExit as done:
+            if own:
+                interrupts.leave(done.code)  # no Python shutdown for a Ctrl-C to land in
+            raise
+        finally:
+            if own:
+                interrupts.guard_exit()
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(self.commands) | set(available_commands()))
@@ -151,7 +259,7 @@ class LazyGroup(click.Group):
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         available = set(self.list_commands(ctx))
         lines = [example for name, example in EXAMPLES if name in available]
-        lines += ["symnet COMMAND --help", "python -m symnet.cli --version"]
+        lines += ["symnet COMMAND --help", "python -m symnet --version"]
         with formatter.section("Examples"):
             for line in lines:
                 formatter.write_text(line)
@@ -163,28 +271,32 @@ class LazyGroup(click.Group):
         parent: click.Context | None = None,
         **extra: Any,
     ) -> click.Context:
+        json_errors = asks_for_json(args)  # before parsing, which consumes `args`
         try:
-            return super().make_context(info_name, args, parent=parent, **extra)
-        except click.UsageError as error:
-            raise _one_line_usage_error(error) from None
+            ctx = super().make_context(info_name, args, parent=parent, **extra)
+        except (click.UsageError, KeyboardInterrupt) as error:
+            raise _shown(error, json_errors) from None
+        ctx.meta[JSON_ERRORS] = json_errors
+        return ctx
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except click.UsageError as error:
-            raise _one_line_usage_error(error) from None
-        except KeyboardInterrupt:
-            click.echo("Interrupted.", err=True)
-            raise click.exceptions.Exit(130) from None
-        except Exception as error:
-            # Imported only on this path: the library is not needed to show help.
-            from symnet.cli.options import flag_language
-            from symnet.exceptions import SymnetError
+        except (Exception, KeyboardInterrupt) as error:
+            shown = _shown(error, ctx.meta.get(JSON_ERRORS, False))
+            if shown is error:
+                raise  # ours already, or not an error of ours: a bug keeps its traceback
+            raise shown from None
 
-            if isinstance(error, SymnetError):
-                message = flag_language(str(error))  # the library names parameters, not flags
-                raise _command_line_error(message, error.exit_code) from None
-            raise
+
+def _shown(error: BaseException, json_errors: bool) -> BaseException:
+    """``error`` as the one-line error to raise (JSON when ``json_errors``), else itself."""
+    shown = _one_line_error(error)
+    if shown is None:
+        return error
+    if isinstance(shown, CommandLineError):
+        shown.json_mode = json_errors
+    return shown
 
 
 @click.group(

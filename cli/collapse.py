@@ -16,7 +16,8 @@ from symnet.cli.options import bias_option, emit, format_option, names_option
     type=click.IntRange(min=1),
     default=20_000,
     show_default=True,
-    help="Refuse expansions with more terms than this.",
+    help="Refuse expansions with more terms than this (and substitution steps with more "
+    "than 5 symbols per term). Long work shows its progress on a terminal; Ctrl-C stops it.",
 )
 @format_option("text", "latex", "markdown")
 @click.pass_context
@@ -33,10 +34,10 @@ def collapse(ctx, spec, names, bias, max_terms, format):
       symnet collapse 3-2-2-1 --bias --format latex
       symnet collapse 3-2:relu-1 --json
     """
-    from symnet.graph.size import check_expansion
-    from symnet.graph.spec import parse_spec
+    from symnet.cli.progress import progress_line
+    from symnet.graph.guards import check_collapse
 
-    check_expansion(parse_spec(spec), bias, max_terms)  # refuse before importing SymPy
+    check_collapse(spec, bias, max_terms)  # refuse before importing SymPy
     from symnet.expressivity.collapse import collapse as collapse_network
     from symnet.expressivity.collapse_format import (
         collapse_dict,
@@ -45,7 +46,10 @@ def collapse(ctx, spec, names, bias, max_terms, format):
         collapse_text,
     )
 
-    result = collapse_network(spec, names=names, bias=bias, max_terms=max_terms)
+    with progress_line("collapse", show=format != "json") as progress:
+        result = collapse_network(
+            spec, names=names, bias=bias, max_terms=max_terms, progress=progress
+        )
     printers = {"text": collapse_text, "latex": collapse_latex, "markdown": collapse_markdown}
     if format == "json":
         emit(ctx, data=collapse_dict(result))

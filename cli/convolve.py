@@ -47,6 +47,9 @@ def _pixel(text: str | None) -> tuple[int, int] | None:
 @click.option("--grayscale", is_flag=True, help="Read the image as grayscale.")
 @output_option
 @click.option(
+    "--force", is_flag=True, help="Replace an existing .npy output (pictures are redrawn)."
+)
+@click.option(
     "--display",
     type=click.Choice(["clip", "stretch", "abs"]),
     default="clip",
@@ -55,7 +58,7 @@ def _pixel(text: str | None) -> tuple[int, int] | None:
 )
 @click.option(
     "--side-by-side",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(path_type=Path),
     default=None,
     help="Also write a PNG with the input and the output side by side.",
 )
@@ -76,6 +79,7 @@ def convolve(
     mode,
     grayscale,
     output,
+    force,
     display,
     side_by_side,
     pixel,
@@ -107,5 +111,6 @@ def convolve(
         output=output,
         display=display,
         pair=side_by_side,
+        overwrite=force,
     )
     emit(ctx, text=run.text(), data=run.to_dict())

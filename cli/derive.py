@@ -55,6 +55,9 @@ def derive(ctx, spec, loss, wrt, names, bias, prove, seed, format):
       symnet derive 2-3:tanh-1:sigmoid --loss bce --bias --format markdown
       symnet derive 64-64:relu-64:relu-10:softmax --json
     """
+    from symnet.graph.guards import check_derivation
+
+    check_derivation(spec, bias)  # refuse a network too large before importing SymPy
     from symnet.calculus.derivation import derive as derive_gradients
     from symnet.calculus.derivation_format import (
         derivation_dict,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from symnet.cli.options import emit, format_option
+from symnet.cli.options import emit, format_option, writes_to_stdout
 
 
 @click.command()
@@ -23,7 +23,7 @@ from symnet.cli.options import emit, format_option
     "--output",
     type=click.Path(path_type=Path),
     required=True,
-    help="The Python file to write (FILE.py).",
+    help="The Python file to write (FILE.py; - prints it).",
 )
 @click.option("--force", is_flag=True, help="Replace an existing file.")
 @format_option("text")
@@ -42,11 +42,20 @@ def export(ctx, model_file, framework, output, force, format):
     from symnet.training.export import ENTRY_POINTS, write_export
     from symnet.training.modelfile import load_model
 
+    writes_to_stdout(output, format)  # --json with -o - is refused before any work
+
     model = load_model(model_file)
     path = write_export(model, framework, output, overwrite=force)
+    if writes_to_stdout(output, format):
+        return
     entry = ENTRY_POINTS[framework]
     emit(
         ctx,
         text=f"Wrote {path}: {model.spec} in {framework}; use {entry}",
-        data={"output": str(path), "framework": framework, "spec": str(model.spec), "entry": entry},
+        data={
+            "output_file": str(path),
+            "framework": framework,
+            "spec": str(model.spec),
+            "entry": entry,
+        },
     )

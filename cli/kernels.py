@@ -22,7 +22,8 @@ def kernels(ctx, kernel, flip, format):
 
     A literal lists rows separated by ';' and numbers by ','; fractions such as 1/9
     stay exact. A .json file holds a list of rows (or {"name": ..., "kernel": [...]}).
-    The JSON output maps each name to its matrix of numbers.
+    The JSON output lists each kernel as its name and matrix of numbers (and, with
+    --flip, the flipped matrix).
 
     \b
     Examples:
@@ -35,13 +36,11 @@ def kernels(ctx, kernel, flip, format):
 
     chosen = {name: resolve_kernel(name) for name in kernel} if kernel else dict(KERNELS)
     if format == "json":
-        data = {name: k.numbers() for name, k in chosen.items()}
-        if flip:
-            data = {
-                name: {"kernel": k.numbers(), "flipped": k.flipped().numbers()}
-                for name, k in chosen.items()
-            }
-        emit(ctx, data=data)
+        listed = []
+        for name, k in chosen.items():
+            entry = {"name": name, "matrix": k.numbers()}
+            listed.append(entry | ({"flipped": k.flipped().numbers()} if flip else {}))
+        emit(ctx, data={"kernels": listed})
         return
     blocks = [flip_explanation(k) if flip else str(k) for k in chosen.values()]
     emit(ctx, text="\n\n".join(blocks))

@@ -54,7 +54,7 @@ from symnet.cli.options import emit, format_option, seed_option
 @seed_option
 @click.option(
     "--plot",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(path_type=Path),
     default=None,
     help="Write a PNG: hidden and learned kernels and the loss curve.",
 )
@@ -75,12 +75,15 @@ def learn_kernel(ctx, kernel, image, steps, method, step, crops, crop_size, seed
     """
     from symnet.conv.learning import learn_kernel as learn
     from symnet.conv.learning import plot_fit, training_pairs_text
+    from symnet.files import check_picture
 
+    if plot is not None:
+        check_picture(plot, "plot")  # before the work
     fit = learn(kernel, image, steps, method, step, seed, crops, crop_size)
     if plot is not None:
         plot_fit(fit, plot)
     data = fit.as_dict()
-    data["plot"] = None if plot is None else str(plot)
+    data["plot_file"] = None if plot is None else str(plot)
     lines = [training_pairs_text(image, crops, crop_size), fit.text()]
     if plot is not None:
         lines.append(f"wrote {plot}")

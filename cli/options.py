@@ -29,7 +29,9 @@ from click.core import ParameterSource
 __all__ = [
     "FLAGS",
     "NOTES_SPEC",
+    "SEED",
     "bias_option",
+    "csv_options",
     "loss_option",
     "emit",
     "flag_language",
@@ -37,6 +39,7 @@ __all__ = [
     "names_option",
     "output_option",
     "seed_option",
+    "writes_to_stdout",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -116,19 +119,61 @@ def bias_option(command: F) -> F:
     )(command)
 
 
+#: What ``--seed`` accepts: symnet.seeds.MAX_SEED is 2**32 - 1 (written out here, as
+#: importing symnet.seeds would import NumPy before a command's --help).
+SEED = click.IntRange(0, 2**32 - 1)
+
+
 def seed_option(command: F) -> F:
     """Add ``--seed INTEGER`` for the random number generator (default 0: reproducible)."""
     return click.option(
         "--seed",
-        type=int,
+        type=SEED,
         default=0,
         show_default=True,
         help="Seed of the random number generator; the same seed gives the same result.",
     )(command)
 
 
+def csv_options(command: F) -> F:
+    """Add how a CSV file is read: ``--target`` and ``--drop`` (repeatable), ``--header/
+    --no-header`` and ``--drop-missing``; the command receives ``target`` and ``drop`` as
+    tuples (empty when not given), ``header`` as None (detect), True or False."""
+    options = [
+        click.option(
+            "--target",
+            multiple=True,
+            metavar="COLUMN",
+            help="CSV target column: a header name or a 0-based index (-1: the last); "
+            "repeat it for several regression targets. [default: the last column]",
+        ),
+        click.option(
+            "--drop",
+            multiple=True,
+            metavar="COLUMN",
+            help="CSV column to leave out (e.g. an index column); repeatable.",
+        ),
+        click.option(
+            "--header/--no-header",
+            default=None,
+            help="Whether the CSV's first row names the columns. [default: detected: a "
+            "first row with no number in it, or the column numbers 0, 1, 2, ...]",
+        ),
+        click.option(
+            "--drop-missing",
+            is_flag=True,
+            help="Skip CSV rows with a missing value (empty, NA, NaN, null, ?) instead of "
+            "refusing the file.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 def output_option(command: F) -> F:
-    """Add ``-o/--output PATH``, passed to the command as a :class:`pathlib.Path` or None."""
+    """Add ``-o/--output PATH``, passed to the command as a :class:`pathlib.Path` or None
+    (``-`` is standard output, for a text format: see :func:`writes_to_stdout`)."""
     return click.option(
         "-o",
         "--output",
@@ -136,6 +181,19 @@ def output_option(command: F) -> F:
         default=None,
         help="File to write.",
     )(command)
+
+
+def writes_to_stdout(output: Path | str | None, format: str) -> bool:
+    """True when ``-o -`` sends the file itself to standard output.
+
+    The command then prints no summary of its own; ``--json`` would share standard output
+    with the file, so the two together are a usage error.
+    """
+    if output is None or str(output) != "-":
+        return False
+    if format == "json":
+        raise click.UsageError("-o - writes the file to standard output; --json cannot share it.")
+    return True
 
 
 def _to_json(value: Any) -> Any:
@@ -189,10 +247,13 @@ PARAMETERS = [
     "data",
     "depth",
     "display",
+    "drop",
+    "drop_missing",
     "dtype",
     "epochs",
     "eps",
     "framework",
+    "header",
     "image_shape",
     "inputs",
     "interval",
@@ -216,10 +277,13 @@ PARAMETERS = [
     "samples",
     "sections",
     "seed",
+    "split",
+    "split_seed",
     "step",
     "steps",
     "stride",
     "symbolic",
+    "target",
     "test_fraction",
     "title",
     "torch",

@@ -13,6 +13,7 @@ from symnet.cli.options import (
     names_option,
     output_option,
     seed_option,
+    writes_to_stdout,
 )
 
 VIEWS = ("network", "expression", "gradient", "conv")  # symnet.render.views.VIEWS
@@ -146,6 +147,13 @@ def _pair(text: str | None, pattern: str, example: str, option: str) -> tuple[in
     help="conv: correlate (what CNNs do) or convolve (flip the kernels) [default: correlate].",
 )
 @output_option
+@click.option(
+    "--to",
+    "to",
+    type=click.Choice(["dot", "svg", "png", "pdf"]),
+    default=None,
+    help="The diagram format [default: from the -o suffix; dot for -o -].",
+)
 @format_option("text")
 @click.pass_context
 def render(
@@ -172,12 +180,14 @@ def render(
     stride,
     mode,
     output,
+    to,
     format,
 ):
     """Draw SPEC with Graphviz into -o FILE (.svg, .png, .pdf or .dot).
 
-    Without -o, print the DOT text. If Graphviz's dot is missing, the .dot file is still
-    written beside FILE and the error names the install command.
+    Without -o, print the DOT text; -o - prints DOT or, with --to svg, SVG. An existing
+    FILE is redrawn. If Graphviz's dot is missing, the .dot file is still written beside
+    FILE and the error names the install command.
 
     --view conv draws the notes' convolutional layer: the image, K kernels and K feature
     maps, with one output pixel's window and dot product. Without SPEC it draws --kernel
@@ -192,22 +202,34 @@ def render(
       symnet render 3-2-2-1 --view expression --tree -o y.png
       symnet render 3-2:relu-1:sigmoid --values --seed 1 --bias -o weights.pdf
       symnet render 3-2-2-1 --json
+      symnet render 3-2-2-1 --to svg -o -
       symnet render --view conv --kernel sharpen --image-shape 5x5 --position 1,2
     """
     given = ctx.params
     _only_for(view, VIEW_FLAGS, {flag: _given(given[name]) for flag, name in FLAG_NAMES.items()})
-    from symnet.render.graphviz_io import output_format
+    from symnet.render.graphviz_io import check_diagram_output
 
-    chosen = output_format(output) if output is not None else "dot"  # check before drawing
+    to_stdout = writes_to_stdout(output, format)
+    if output is None and to not in (None, "dot"):
+        raise click.UsageError(f"--to {to} needs -o FILE (or -o - for svg).")
+    chosen = check_diagram_output(output, to) if output is not None else "dot"  # before drawing
     parsed = _checked_spec(view, spec)
+    if parsed is not None:  # refuse a drawing too large before importing SymPy
+        from symnet.graph.guards import check_diagram
+
+        most = None if depth is not None else max_nodes  # --depth alone cuts by depth
+        sizes = dict(max_units=max_units, max_edges=max_edges, max_nodes=most)
+        check_diagram(parsed, view, bias=bias, **sizes)
     from symnet.render.views import diagram
 
     drawing = diagram(parsed if view == "conv" else spec, view, title=title, **_options(given))
     if output is not None:
-        drawing.save(output)
+        drawing.save(output, chosen)
+    if to_stdout:
+        return
     data = {
         "view": view,
-        "output": None if output is None else str(output),
+        "output_file": None if output is None else str(output),
         "format": chosen,
         "nodes": drawing.nodes,
         "edges": drawing.edges,
@@ -240,7 +262,7 @@ def _checked_spec(view: str, spec: str | None):
             if view == "conv"
             else ("a dense SPEC such as 3-2-2-1; draw a conv SPEC with --view conv")
         )
-        raise click.UsageError(f"--view {view} takes {wanted}; got {parsed}.")
+        raise click.UsageError(f"--view {view} takes {wanted}; got {parsed.abbreviated}.")
     return parsed
 
 

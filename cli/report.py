@@ -6,11 +6,13 @@ import click
 
 from symnet.cli.options import (
     bias_option,
+    csv_options,
     emit,
     format_option,
     names_option,
     output_option,
     seed_option,
+    writes_to_stdout,
 )
 
 #: The notes' backprop example, used when no spec is given.
@@ -35,6 +37,7 @@ DEFAULT_SPEC = "3-2:sigmoid-2:sigmoid-1:sigmoid"
     help="Training data: a built-in name (moons, xor, circles, spirals, digits, sin, ...) "
     "or a FILE.csv. [default: moons for 2 inputs, else a generated set of the right width]",
 )
+@csv_options
 @click.option(
     "--sections",
     default="default",
@@ -45,11 +48,39 @@ DEFAULT_SPEC = "3-2:sigmoid-2:sigmoid-1:sigmoid"
 )
 @click.option("--title", default=None, help="The report's title (shown as given).")
 @output_option
-@click.option("--force", is_flag=True, help="Replace an existing report file.")
+@click.option(
+    "--to",
+    "to",
+    type=click.Choice(["html", "markdown"]),
+    default=None,
+    help="The report format [default: from the -o suffix; markdown for -o -].",
+)
+@click.option(
+    "--force", is_flag=True, help="Replace an existing report file (and its figures' folder)."
+)
 @seed_option
 @format_option("text")
 @click.pass_context
-def report(ctx, spec, names, bias, loss, wrt, data, sections, title, output, force, seed, format):
+def report(
+    ctx,
+    spec,
+    names,
+    bias,
+    loss,
+    wrt,
+    data,
+    sections,
+    title,
+    output,
+    to,
+    force,
+    seed,
+    format,
+    target,
+    drop,
+    header,
+    drop_missing,
+):
     """Write the derivation report of SPEC: the lecture, generated from the network.
 
     One document that follows the notes for SPEC: the network and its equations with its
@@ -62,7 +93,8 @@ def report(ctx, spec, names, bias, loss, wrt, data, sections, title, output, for
 
     -o REPORT.html writes one self-contained page (MathML, inline SVG, embedded pictures;
     no script, nothing fetched: it opens offline). -o REPORT.md writes GitHub Markdown
-    with $...$ math and its figures in REPORT_files/ beside it. SPEC defaults to the
+    with $...$ math and its figures in REPORT_files/ beside it. -o - prints the report
+    (Markdown with its figures embedded, or --to html). SPEC defaults to the
     notes' 3-2:sigmoid-2:sigmoid-1:sigmoid. JSON: the file written, its sections and the
     time taken.
 
@@ -72,11 +104,15 @@ def report(ctx, spec, names, bias, loss, wrt, data, sections, title, output, for
       symnet report 2-8:relu-1:sigmoid --sections all --title "Moons" -o moons.md
       symnet report 784-128:relu-10:softmax --sections network,backprop -o big.html
     """
+    from symnet.graph.guards import check_report
+
+    check_report(spec, bias, sections)  # refuse a network too large before importing SymPy
     from symnet.report.build import build_report, check_report_path
 
     if output is None:
         raise click.UsageError("give the report file: -o REPORT.html or -o REPORT.md")
-    check_report_path(output, overwrite=force)  # refuse before the work, not after
+    to_stdout = writes_to_stdout(output, format)
+    check_report_path(output, overwrite=force, format=to)  # refuse before the work, not after
     made = build_report(
         spec,
         names=names,
@@ -87,14 +123,19 @@ def report(ctx, spec, names, bias, loss, wrt, data, sections, title, output, for
         sections=sections,
         title=title,
         seed=seed,
+        csv_options=dict(
+            target=target or None, drop=drop, header=header, drop_missing=drop_missing
+        ),
     )
-    path = made.save(output, overwrite=force)
+    path = made.save(output, overwrite=force, format=to)
+    if to_stdout:
+        return
     keys = [section.key for section in made.sections]
     emit(
         ctx,
         text=f"wrote {path}: {len(keys)} sections ({', '.join(keys)}) in {made.seconds:.1f} s",
         data={
-            "output": str(path),
+            "output_file": str(path),
             "spec": made.spec,
             "title": made.title,
             "sections": keys,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from symnet.cli.options import bias_option, emit, format_option, names_option
+from symnet.cli.options import SEED, bias_option, emit, format_option, names_option
 
 
 @click.command()
@@ -16,7 +16,7 @@ from symnet.cli.options import bias_option, emit, format_option, names_option
     metavar="NAME=VALUE",
     help="A parameter value (repeat, or comma-separate), e.g. -w w1=-1.",
 )
-@click.option("--seed", type=int, default=None, help="Random weights in [-1, 1] from this seed.")
+@click.option("--seed", type=SEED, default=None, help="Random weights in [-1, 1] from this seed.")
 @click.option("--inputs", required=True, metavar="V1,V2,...", help="One value per input.")
 @names_option
 @bias_option
@@ -33,6 +33,9 @@ def trace(ctx, spec, weights, seed, inputs, names, bias, format):
       symnet trace 1-1:relu --weights w1=-1 --inputs 5     # the notes: ReLU(-5) = 0
       symnet trace 3-2:sigmoid-1:sigmoid --seed 0 --inputs 1,2,3 --json
     """
+    from symnet.graph.guards import check_trace
+
+    check_trace(spec, bias)  # refuse a network too large before importing SymPy
     from symnet.numeric.trace import trace as trace_network
     from symnet.numeric.trace_format import trace_dict, trace_latex, trace_markdown, trace_text
     from symnet.parse import parse_assignments, parse_literal

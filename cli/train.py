@@ -7,18 +7,29 @@ from pathlib import Path
 
 import click
 
-from symnet.cli.options import emit, flag_language, format_option, output_option, seed_option
+from symnet.cli import CommandLineInterruptError
+from symnet.cli.options import (
+    SEED,
+    csv_options,
+    emit,
+    flag_language,
+    format_option,
+    output_option,
+    seed_option,
+)
 
 CNN_EXAMPLE = "1x8x8-conv16@3x3+same:relu-maxpool2-10:softmax"
 DATA_HELP = (
     "A built-in data set (xor, moons, circles, spirals, digits; regression: sin, cubic, abs, "
-    "gaussian) or a CSV file: numeric features, the label in the last column, optional header."
+    "gaussian) or a CSV file (comma, semicolon or tab): numeric features and a target column "
+    "(the last unless --target), class labels as numbers or names, an optional header row."
 )
 
 
 @click.command()
 @click.argument("spec")
 @click.option("--data", "data_name", required=True, metavar="NAME|FILE.csv", help=DATA_HELP)
+@csv_options
 @click.option(
     "--loss",
     type=click.Choice(["mse", "bce", "ce"]),
@@ -42,6 +53,12 @@ DATA_HELP = (
     help="Mini-batch size (default per data set; full batch for the 2-D sets).",
 )
 @seed_option
+@click.option(
+    "--split-seed",
+    type=SEED,
+    default=None,
+    help="Seed of the train/test split (stratified for classification). [default: --seed]",
+)
 @click.option(
     "--test-fraction",
     type=click.FloatRange(0, 1, max_open=True),
@@ -101,6 +118,11 @@ def train(
     plot_maps,
     show_code,
     format,
+    split_seed,
+    target,
+    drop,
+    header,
+    drop_missing,
 ):
     """Train SPEC on a data set; optionally save the model (-o) and its curves (--plot).
 
@@ -114,25 +136,44 @@ def train(
       symnet train 64-64:relu-10:softmax --data digits -o digits.npz --plot digits.png
       symnet train 1-16:tanh-1 --data sin --optimizer momentum --lr 0.05
       symnet train 1x8x8-conv16@3x3+same:relu-maxpool2-10:softmax --data digits --json
+      symnet train 4-8:relu-3:softmax --data iris.csv -o iris.npz
+      symnet train 13-16:relu-3:softmax --data wine.csv --target 0 --no-header
+      symnet train 10-16:relu-1 --data diabetes.tsv --target Y --drop-missing
+
+    A CSV file's class labels may be names (setosa, virginica): the model keeps them and
+    predict prints them. Regression reports the MSE and R² beside the mse loss.
 
     Conv specs start with an image CxHxW and may use the layers
     convK@KHxKW[/S][+same|+full][:ACT], maxpoolN, avgpoolN and flatten before the dense
     layers; each data row is read as an image, pixels in (channel, row, column) order
     (digits rows are 1x8x8 images).
     """
+    from symnet.graph.guards import check_training
+
+    check_training(spec, 1, dtype)  # refuse before importing NumPy and SymPy
     from symnet.codegen.program import compile_layers
     from symnet.exceptions import SymnetError
     from symnet.graph.spec import parse_spec
-    from symnet.training.loop import prepare_training, training_settings
+    from symnet.training.loop import check_training_options, prepare_training, training_settings
     from symnet.training.loop import train as run_training
-    from symnet.training.plots import save_pictures
+    from symnet.training.plots import check_pictures, save_pictures
 
     parsed = parse_spec(spec)
     if parsed.is_dense and (plot_kernels or plot_maps):
         option = "--plot-kernels" if plot_kernels else "--plot-maps"
         raise click.UsageError(f"{option} needs a conv spec such as {CNN_EXAMPLE}; got {spec}.")
+    check_pictures(history=plot, kernels=plot_kernels, maps=plot_maps)  # before the work
+    check_training_options(optimizer, lr, epochs, batch_size)
+    read = dict(target=target or None, drop=drop, header=header, drop_missing=drop_missing)
     parsed, loss, data = prepare_training(
-        parsed, data_name, loss=loss, n_samples=samples, seed=seed, output=output, overwrite=force
+        parsed,
+        data_name,
+        loss=loss,
+        n_samples=samples,
+        seed=seed,
+        output=output,
+        overwrite=force,
+        csv_options=read,
     )
     if show_code and format != "json":
         click.echo(compile_layers(parsed, loss).source)
@@ -143,6 +184,7 @@ def train(
         epochs=epochs,
         batch_size=batch_size,
         seed=seed,
+        split_seed=split_seed,
         test_fraction=test_fraction,
         dtype=dtype,
         output=output,
@@ -163,7 +205,6 @@ def train(
     summary["message"] = flag_language(summary["message"])  # the library names parameters
     emit(ctx, text=result.text(), data=summary)
     if result.stopped == "interrupted":
-        click.echo(f"Interrupted: {result.message}", err=True)
-        sys.exit(130)
+        raise CommandLineInterruptError(summary["message"])  # exit code 130
     if result.stopped == "diverged":
         raise SymnetError(result.message)

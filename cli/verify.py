@@ -57,8 +57,8 @@ def verify(ctx, spec, loss, seed, batch, names, bias, eps, atol, rtol, symbolic,
     differences of the compiled loss; (4) by PyTorch autograd when it is installed. The
     batch loss is the mean over the batch. A route passes when |route - symbolic| <=
     atol + rtol |symbolic| (torch.autograd.gradcheck's defaults). Exit code 1 when any
-    parameter fails. JSON: `inputs`, `targets`, `loss_value`, `parameters` (per
-    parameter: name, layer, kind, row, col, value, symbolic, compiled,
+    parameter fails. JSON: `input_batch`, `target_batch`, `loss_value`, `parameters`
+    (per parameter: name, layer, kind, row, col, value, symbolic, compiled,
     finite_difference, torch), `max_abs_error`, `max_rel_error`, `passed`.
 
     \b
@@ -67,6 +67,9 @@ def verify(ctx, spec, loss, seed, batch, names, bias, eps, atol, rtol, symbolic,
       symnet verify 2-3:relu-1:sigmoid --loss bce --bias
       symnet verify 4-8:tanh-8:relu-3:softmax --loss ce --json
     """
+    from symnet.graph.guards import check_gradient_check
+
+    check_gradient_check(spec, bias)  # refuse a network too large before importing SymPy
     from symnet.exceptions import VerificationError
     from symnet.testing.gradients import check_gradients
 

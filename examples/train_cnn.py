@@ -6,7 +6,8 @@
    three ways: symbolic backprop, generated NumPy code, finite differences (and PyTorch
    when it is installed).
 3. 1x8x8-conv16@3x3+same:relu-maxpool2-10:softmax trained on the digits with the default
-   settings (Adam, 30 epochs, batches of 64, 80/20 split, seed 0): test accuracy >= 98 %.
+   settings (Adam, 30 epochs, batches of 64, a stratified 80/20 split, seed 0): test
+   accuracy 96-99 % depending on the split (96.4 % for split seed 0, 98.9 % for 1).
 4. Pictures of the learned kernels and of the feature maps of one digit.
 
 Files go to $SYMNET_OUTPUT_DIR, default ./demo-output.

@@ -24,6 +24,7 @@ __all__ = [
     "ModelFileError",
     "VerificationError",
     "RenderError",
+    "WriteError",
 ]
 
 
@@ -40,9 +41,13 @@ class SpecError(SymnetError, ValueError):
 
 
 class SizeLimitError(SymnetError, ValueError):
-    """An operation would produce an expression too large to build; the message gives a hint."""
+    """An operation would build something too large (an expression, a graph, arrays, a
+    drawing); refused before it starts, with the estimate, the limit and the way out.
 
-    exit_code = 1
+    Bad usage (exit code 2): the user can ask for less (a smaller network, ``wrt=``, a
+    raised ``max_terms=``)."""
+
+    exit_code = 2
 
 
 class ParseError(SymnetError, ValueError):
@@ -71,5 +76,12 @@ class VerificationError(SymnetError, AssertionError):
 
 class RenderError(SymnetError, RuntimeError):
     """A diagram could not be rendered (for example, Graphviz is missing)."""
+
+    exit_code = 1
+
+
+class WriteError(SymnetError, OSError):
+    """A file could not be written: a full device, a read-only, missing or unwritable folder,
+    or a path that is a folder or a device; nothing was written under its name."""
 
     exit_code = 1

@@ -36,6 +36,7 @@ from symnet.graph.size import require_at_most
 
 __all__ = [
     "MAX_PATHS",
+    "MAX_PATH_FACTORS",
     "loss_node",
     "reverse_order",
     "path_counts",
@@ -50,6 +51,9 @@ __all__ = [
 
 #: Most paths :func:`chain_rule_paths` enumerates in one request.
 MAX_PATHS = 20_000
+#: Most factors (edges, summed over those paths) they hold: each becomes a SymPy product
+#: and a printed Leibniz factor, so a deep chain of few paths is as long as many short ones.
+MAX_PATH_FACTORS = 100_000
 
 
 def loss_node(network: Network) -> str:
@@ -92,13 +96,14 @@ def path_counts(network: Network) -> dict[str, int]:
     return counts
 
 
-def path_edge_totals(network: Network) -> dict[str, int]:
+def path_edge_totals(network: Network, counts: dict[str, int] | None = None) -> dict[str, int]:
     """Total number of edges over all paths from every node to the loss node.
 
     ``E(L) = 0`` and ``E(n) = sum over successors s of (E(s) + P(s))``: each path through
-    the edge n -> s is one edge longer than the path from s.
+    the edge n -> s is one edge longer than the path from s. ``counts``, when given, is
+    :func:`path_counts` of the network (not computed again).
     """
-    counts = path_counts(network)
+    counts = path_counts(network) if counts is None else counts
     totals = dict.fromkeys(network.graph, 0)
     for node in reverse_order(network):
         totals[node] = sum(totals[s] + counts[s] for s in network.graph.successors(node))
@@ -111,7 +116,8 @@ def require_paths(
     limit: int = MAX_PATHS,
     counts: dict[str, int] | None = None,
 ) -> int:
-    """Total paths from ``sources`` to the loss; ``SizeLimitError`` above ``limit``.
+    """Total paths from ``sources`` to the loss; ``SizeLimitError`` above ``limit``, or when
+    they hold more than :data:`MAX_PATH_FACTORS` edges in all.
 
     ``counts``, when given, is :func:`path_counts` of the network (not computed again).
     """
@@ -120,12 +126,11 @@ def require_paths(
     for source in sources:
         network.kind(source)  # a SpecError naming the parameters, for an unknown name
     total = sum(counts[s] for s in sources)
-    require_at_most(
-        total,
-        limit,
-        f"the chain-rule paths of {network.spec}",
-        "ask for one weight (wrt=NAME) or use the backprop deltas, which need no paths",
-    )
+    what = f"the chain-rule paths of {network.spec.abbreviated}"
+    hint = "ask for one weight (wrt=NAME) or use the backprop deltas, which need no paths"
+    require_at_most(total, limit, what, hint, "paths")
+    lengths = path_edge_totals(network, counts)
+    require_at_most(sum(lengths[s] for s in sources), MAX_PATH_FACTORS, what, hint, "factors")
     return total
 
 

@@ -31,7 +31,8 @@ import sympy as sp
 from symnet.calculus import backprop, chainrule
 from symnet.calculus.proofs import Proof, prove
 from symnet.exceptions import SizeLimitError, SpecError
-from symnet.graph.build import as_network
+from symnet.graph.build import as_network, source_spec
+from symnet.graph.guards import check_derivation
 from symnet.graph.network import Network
 from symnet.graph.size import MAX_SUBSTITUTED_SIZE, require_at_most, substituted_size
 
@@ -91,21 +92,22 @@ class Derivation:
 def loss_substituted_size(network: Network) -> int:
     """Estimated leaves of the loss with every definition substituted (:mod:`symnet.graph.size`)."""
     spec = network.spec
-    one = substituted_size(spec, network.bias)
+    one = substituted_size(spec, network.bias)  # a softmax output holds its layer's n + 1 sums
     n = spec.n_outputs
-    per_output = one * (n + 1) if spec.layers[-1].activation == "softmax" else one
     if network.loss == "mse":
-        return n * (per_output + 2)
-    return 2 * n * (one + 1)
+        return n * (one + 2)
+    logit = one // (n + 1) if spec.layers[-1].activation == "softmax" else one  # bce, ce
+    return 2 * n * (logit + 1)
 
 
 def direct_gradients(network: Network, wrt: tuple[str, ...]) -> dict[str, sp.Expr]:
     """(c): ``sympy.diff`` of the fully substituted loss for each of ``wrt`` (size-guarded)."""
     size = loss_substituted_size(network)
-    what = f"sympy.diff of the substituted loss of {network.spec}"
+    what = f"sympy.diff of the substituted loss of {network.spec.abbreviated}"
     hint = "use the backprop deltas, which need no substitution, or a smaller network"
-    require_at_most(size, min(MAX_DIRECT_SIZE, MAX_SUBSTITUTED_SIZE), what, hint)
-    require_at_most(size * len(wrt), MAX_DIRECT_WORK, what + " for every parameter", hint)
+    require_at_most(size, min(MAX_DIRECT_SIZE, MAX_SUBSTITUTED_SIZE), what, hint, "leaves")
+    work = size * len(wrt)
+    require_at_most(work, MAX_DIRECT_WORK, what + " for every parameter", hint, "leaves")
     loss = network.substituted(chainrule.loss_node(network))
     return {p: sp.diff(loss, sp.Symbol(p)) for p in wrt}
 
@@ -162,7 +164,12 @@ def derive(
     ------
     SpecError
         A bad spec, loss or parameter name.
+    SizeLimitError
+        Before anything is built, for a scalar graph above
+        :data:`symnet.graph.guards.MAX_DERIVE_EDGES` edges.
     """
+    spec, names, bias = source_spec(network, names, bias)
+    check_derivation(spec, bias)  # before anything is built
     network = as_network(network, names=names, bias=bias, loss=loss, need_loss=True)
     loss_name = network.loss
     if loss_name is None:  # as_network(..., need_loss=True) gives every network a loss

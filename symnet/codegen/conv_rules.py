@@ -37,6 +37,7 @@ from symnet.graph.build import build_network
 from symnet.graph.layers import ConvLayer
 from symnet.graph.shapes import pad_widths
 from symnet.numeric.functions import lambdify_modules
+from symnet.seeds import random_generator
 
 __all__ = ["derive_conv_rule", "derive_pool_rule"]
 
@@ -138,7 +139,7 @@ def derive_pool_rule(kind: str, size: int = 2, image: tuple[int, int] = (4, 5)) 
     pool = net.layers[0]
     deltas = [sp.Symbol(f"delta1_{u.removeprefix('a1_')}") for u in pool.units]
     definitions = {u: net.definition(u) for u in pool.units}
-    rng = np.random.default_rng(0)
+    rng = random_generator(0)
     checks: list[bool] = []
     shown: list[tuple[str, str]] = []
     leaves = [*net.input_symbols, *deltas]

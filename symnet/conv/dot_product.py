@@ -297,13 +297,13 @@ class ChannelDotProducts:
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
-        """JSON-ready: row, col, the symbolic expression, channels, terms (lines), values."""
+        """JSON-ready: row, col, expression, channels, dot_product_lines (per channel), values."""
         return {
             "row": self.product.position[0],
             "col": self.product.position[1],
             "expression": str(self.product.expression),
             "channels": list(self.channels),
-            "terms": [text.splitlines() for text in self.texts],
+            "dot_product_lines": [text.splitlines() for text in self.texts],
             "values": list(self.values),
         }
 

@@ -23,8 +23,9 @@ import numpy as np
 
 from symnet.conv.dot_product import ChannelDotProducts, channel_dot_products
 from symnet.conv.filters import filter_image
-from symnet.conv.images import load_input, save_output, side_by_side
+from symnet.conv.images import check_save_path, load_input, save_output, side_by_side
 from symnet.conv.kernels import Kernel, resolve_kernel
+from symnet.files import check_picture
 
 __all__ = ["Filtering", "describe_image", "filter_file"]
 
@@ -83,8 +84,8 @@ class Filtering:
             "output_shape": list(self.result.shape),
             "min": float(self.result.min()),
             "max": float(self.result.max()),
-            "output": None if self.output is None else str(self.output),
-            "side_by_side": None if self.side_by_side is None else str(self.side_by_side),
+            "output_file": None if self.output is None else str(self.output),
+            "side_by_side_file": None if self.side_by_side is None else str(self.side_by_side),
             "pixel": None if self.pixel is None else self.pixel.to_dict(),
         }
 
@@ -100,6 +101,7 @@ def filter_file(
     output: str | os.PathLike[str] | None = None,
     display: str = "clip",
     pair: str | os.PathLike[str] | None = None,
+    overwrite: bool = False,
 ) -> Filtering:
     """Filter the image at ``path`` (None: the sample photo) with ``kernel``.
 
@@ -114,8 +116,16 @@ def filter_file(
     output : path, optional
         ``.npy`` keeps the raw values; ``.png``/``.jpg`` is scaled by ``display``.
     pair : path, optional
-        A PNG with the input and the output side by side.
+        A PNG (or SVG) with the input and the output side by side.
+    overwrite : bool
+        Replace an existing ``.npy`` output (a picture is redrawn in place).
+
+    Both output paths are checked before any work.
     """
+    if output is not None:
+        check_save_path(output, overwrite)
+    if pair is not None:
+        check_picture(pair, "side-by-side picture")
     chosen = resolve_kernel(kernel)
     image = load_input(path, grayscale)
     result = filter_image(image, chosen, padding, stride, mode)
@@ -124,7 +134,7 @@ def filter_file(
     if position is not None:
         run.pixel = channel_dot_products(chosen, position, image, padding, stride, mode)
     if output is not None:
-        run.output = save_output(output, result, display)
+        run.output = save_output(output, result, display, overwrite)
     if pair is not None:
         panels = [("input", image), (f"{chosen.name} ({mode})", result)]
         run.side_by_side = side_by_side(panels, pair, display, ["", chosen.text()])

@@ -104,6 +104,8 @@ def filter_image(image, kernel, padding: str = "valid", stride: int = 1, mode: s
             f"filter_image needs an image (H, W) or (H, W, C) and a 2-D kernel; got "
             f"shapes {image.shape} and {weights.shape}"
         )
+    if not np.isfinite(image).all():
+        raise DataError("the image holds NaN or infinite values; replace them before filtering")
     if mode == "convolve":
         weights = flip(weights)
     rows, cols = output_shape(image.shape[:2], weights.shape, padding, stride, mode)
@@ -118,20 +120,26 @@ def filter_image(image, kernel, padding: str = "valid", stride: int = 1, mode: s
     block = max(1, _BLOCK_ELEMENTS // (cols * channels))
     scratch = np.empty((min(block, rows), cols) + image.shape[2:], dtype=dtype)
     span = (cols - 1) * stride + 1
-    for r0 in range(0, rows, block):
-        r1 = min(rows, r0 + block)
-        part, temporary = out[r0:r1], scratch[: r1 - r0]
-        for u, v, w in taps:
-            view = padded[
-                r0 * stride + u : (r1 - 1) * stride + u + 1 : stride, v : v + span : stride
-            ]
-            if w == 1.0:
-                part += view
-            elif w == -1.0:
-                part -= view
-            else:
-                np.multiply(view, w, out=temporary)
-                part += temporary
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below
+        for r0 in range(0, rows, block):
+            r1 = min(rows, r0 + block)
+            part, temporary = out[r0:r1], scratch[: r1 - r0]
+            for u, v, w in taps:
+                view = padded[
+                    r0 * stride + u : (r1 - 1) * stride + u + 1 : stride, v : v + span : stride
+                ]
+                if w == 1.0:
+                    part += view
+                elif w == -1.0:
+                    part -= view
+                else:
+                    np.multiply(view, w, out=temporary)
+                    part += temporary
+    if not np.isfinite(out).all():
+        raise DataError(
+            f"the filtered values overflow {dtype.__name__} (beyond "
+            f"{float(np.finfo(dtype).max):.3g}); scale the image down before filtering"
+        )
     return out
 
 

@@ -26,9 +26,16 @@ from pathlib import Path
 import numpy as np
 
 from symnet.exceptions import DataError, SpecError
-from symnet.files import save_figure, write_bytes_atomic
+from symnet.files import (
+    check_output,
+    check_picture,
+    require_regular_file,
+    save_figure,
+    write_bytes_atomic,
+)
 
 __all__ = [
+    "MAX_PIXELS",
     "SAMPLE_IMAGE",
     "SCALES",
     "sample_image_path",
@@ -39,9 +46,13 @@ __all__ = [
     "save_image",
     "save_array",
     "save_output",
+    "check_save_path",
     "side_by_side",
 ]
 
+#: The most pixels (width x height) an input image or array may have; ``max_pixels=``
+#: changes it per call. Checked from the file's header, before anything is decoded.
+MAX_PIXELS = 25_000_000
 #: matplotlib's sample photo (Grace Hopper, 512x600 JPEG): the default input.
 SAMPLE_IMAGE = "grace_hopper.jpg"
 #: How filtered values become 0..255 for display.
@@ -78,8 +89,26 @@ def _pixels(image, grayscale: bool) -> np.ndarray:
     return np.asarray(image.convert("RGB"), dtype=np.float64)
 
 
-def load_image(path: str | os.PathLike[str] | None = None, grayscale: bool = False) -> np.ndarray:
+def _pixel_budget(name: str, shape: tuple[int, ...], max_pixels: int) -> None:
+    """Refuse an image of ``shape`` (height, width[, ...]) above ``max_pixels`` pixels."""
+    pixels = shape[0] * shape[1] if len(shape) >= 2 else (shape[0] if shape else 1)
+    if pixels > max_pixels:
+        size = "x".join(map(str, shape))
+        raise DataError(
+            f"{name} is {size} = {pixels} pixels, above the limit of {max_pixels}; "
+            "use a smaller image (the library's max_pixels= raises the limit)"
+        )
+
+
+def load_image(
+    path: str | os.PathLike[str] | None = None,
+    grayscale: bool = False,
+    max_pixels: int = MAX_PIXELS,
+) -> np.ndarray:
     """Read an image file (the sample photo when ``path`` is None) as float64 in 0..255.
+
+    The file must be a regular file (a FIFO would hang the read) of at most ``max_pixels``
+    pixels, read from its header before anything is decoded.
 
     Returns
     -------
@@ -92,6 +121,8 @@ def load_image(path: str | os.PathLike[str] | None = None, grayscale: bool = Fal
         UnidentifiedImageError,
     )
 
+    if path is not None:
+        require_regular_file(path, "image")
     path = Path(path) if path is not None else sample_image_path()
     name = str(path)
     with warnings.catch_warnings():
@@ -99,9 +130,13 @@ def load_image(path: str | os.PathLike[str] | None = None, grayscale: bool = Fal
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             with Image.open(path, formats=_READ_FORMATS) as image:
+                # NOTE: Image.open reads the header only; the pixels are decoded by load().
+                _pixel_budget(name, (image.height, image.width), max_pixels)
                 image = ImageOps.exif_transpose(image)
                 image.load()
                 return _pixels(image, grayscale)
+        except DataError:  # the pixel budget: already one line
+            raise
         except (Image.DecompressionBombWarning, Image.DecompressionBombError):
             raise DataError(
                 f"{name} has more pixels than Pillow's decompression-bomb limit "
@@ -118,9 +153,10 @@ def load_image(path: str | os.PathLike[str] | None = None, grayscale: bool = Fal
             raise DataError(f"{name} is damaged or truncated ({detail})") from None
 
 
-def load_array(path: str | os.PathLike[str], max_pixels: int = 100_000_000) -> np.ndarray:
-    """Read a 2-D numeric ``.npy`` array (never pickled objects) as float64."""
+def load_array(path: str | os.PathLike[str], max_pixels: int = MAX_PIXELS) -> np.ndarray:
+    """Read a 2-D numeric ``.npy`` array (never pickled objects) of finite numbers as float64."""
     name = str(path)
+    require_regular_file(path, "array")
     try:
         # mmap reads only the header: shape and dtype are checked before any data is read.
         mapped = np.load(path, allow_pickle=False, mmap_mode="r")
@@ -137,8 +173,9 @@ def load_array(path: str | os.PathLike[str], max_pixels: int = 100_000_000) -> n
             f"{name} must hold a 2-D array of real numbers (one grayscale image); "
             f"got shape {mapped.shape} and dtype {mapped.dtype}"
         )
-    if mapped.size == 0 or mapped.size > max_pixels:
-        raise DataError(f"{name} has {mapped.size} values; 1 to {max_pixels} are allowed")
+    if mapped.size == 0:
+        raise DataError(f"{name} holds no values; save a 2-D array of at least one value")
+    _pixel_budget(name, mapped.shape, max_pixels)
     values = np.array(mapped, dtype=np.float64)
     del mapped
     if not np.isfinite(values).all():
@@ -146,11 +183,15 @@ def load_array(path: str | os.PathLike[str], max_pixels: int = 100_000_000) -> n
     return values
 
 
-def load_input(path: str | os.PathLike[str] | None = None, grayscale: bool = False):
+def load_input(
+    path: str | os.PathLike[str] | None = None,
+    grayscale: bool = False,
+    max_pixels: int = MAX_PIXELS,
+):
     """An image file or a ``.npy`` array (by suffix), or the sample photo for None."""
     if path is not None and Path(path).suffix.lower() == ".npy":
-        return load_array(path)
-    return load_image(path, grayscale)
+        return load_array(path, max_pixels)
+    return load_image(path, grayscale, max_pixels)
 
 
 def to_display(values, scale: str = "clip") -> np.ndarray:
@@ -167,33 +208,63 @@ def to_display(values, scale: str = "clip") -> np.ndarray:
     return np.rint(np.clip(values, 0, 255)).astype(np.uint8)
 
 
-def save_image(path: str | os.PathLike[str], values, scale: str = "clip") -> Path:
-    """Write ``values`` ((H, W) or (H, W, 3)) as PNG or JPEG, scaled by :func:`to_display`."""
-    from PIL import Image  # lazily: Pillow only when an image is written
+def check_save_path(path: str | os.PathLike[str], overwrite: bool = False) -> Path:
+    """Refuse, before any work, an output that :func:`save_output` could not write.
 
+    A suffix other than .png, .jpg, .jpeg, .npy and ``-`` (binary) are SpecErrors; so is
+    an existing ``.npy`` (raw data) without ``overwrite``; a picture is redrawn in place.
+    A missing or read-only folder, a folder or a device is a WriteError.
+    """
     path = Path(path)
-    format = _WRITE_FORMATS.get(path.suffix.lower())
-    if format is None:
+    suffix = path.suffix.lower()
+    if suffix not in (*_WRITE_FORMATS, ".npy") and str(path) != "-":
         allowed = ", ".join([*_WRITE_FORMATS, ".npy"])
         raise SpecError(
             f"cannot tell the format of {str(path)!r}; its suffix must be one of {allowed}"
         )
+    check_output(path, overwrite or suffix != ".npy", binary=True)
+    return path
+
+
+def save_image(path: str | os.PathLike[str], values, scale: str = "clip") -> Path:
+    """Write ``values`` ((H, W) or (H, W, 3)) as PNG or JPEG, scaled by :func:`to_display`.
+
+    A picture: an existing file is replaced.
+    """
+    from PIL import Image  # lazily: Pillow only when an image is written
+
+    path = check_save_path(path)
+    format = _WRITE_FORMATS.get(path.suffix.lower())
+    if format is None:
+        raise SpecError(f"save_image writes .png or .jpg; got {path.name!r} (use save_array)")
     buffer = io.BytesIO()
     Image.fromarray(to_display(values, scale)).save(buffer, format=format)
     return write_bytes_atomic(path, buffer.getvalue())
 
 
-def save_array(path: str | os.PathLike[str], values) -> Path:
-    """Write the raw values as ``.npy`` (no scaling, no clipping, no pickle)."""
+def save_array(path: str | os.PathLike[str], values, overwrite: bool = False) -> Path:
+    """Write the raw values as ``.npy`` (no scaling, no clipping, no pickle).
+
+    Raw data: an existing file is replaced only with ``overwrite=True``.
+    """
+    path = Path(path)
+    if path.suffix.lower() != ".npy":
+        raise SpecError(f"save_array writes a .npy file; got {path.name!r}")
+    check_save_path(path, overwrite)
     buffer = io.BytesIO()
     np.save(buffer, np.asarray(values), allow_pickle=False)
-    return write_bytes_atomic(Path(path), buffer.getvalue())
+    return write_bytes_atomic(path, buffer.getvalue(), overwrite)
 
 
-def save_output(path: str | os.PathLike[str], values, scale: str = "clip") -> Path:
-    """``.npy``: the raw values; ``.png``/``.jpg``: a picture (see :func:`save_image`)."""
+def save_output(
+    path: str | os.PathLike[str], values, scale: str = "clip", overwrite: bool = False
+) -> Path:
+    """``.npy``: the raw values; ``.png``/``.jpg``: a picture (see :func:`save_image`).
+
+    ``overwrite`` matters for ``.npy`` only: a picture is redrawn in place.
+    """
     if Path(path).suffix.lower() == ".npy":
-        return save_array(path, values)
+        return save_array(path, values, overwrite)
     return save_image(path, values, scale)
 
 
@@ -213,6 +284,7 @@ def side_by_side(panels, path, scale="clip", captions=None, title=None, zoom=Non
     from matplotlib.figure import Figure
     from matplotlib.patches import Circle, Rectangle
 
+    path = check_picture(path, "side-by-side picture")  # before drawing
     panels = list(panels)
     count, rows = len(panels), 2 if zoom else 1
     captions = list(captions or [""] * count)
@@ -237,7 +309,7 @@ def side_by_side(panels, path, scale="clip", captions=None, title=None, zoom=Non
             axes.set_xticks([])
             axes.set_yticks([])
             if r == 0:
-                axes.set_title(name, fontsize=13)
+                axes.set_title(name, fontsize=13, parse_math=False)  # a name is text, not $math$
             if r == 0 and zoom:
                 box = (zoom[2] - 0.5, zoom[0] - 0.5)
                 size = (zoom[3] - zoom[2], zoom[1] - zoom[0])
@@ -247,8 +319,8 @@ def side_by_side(panels, path, scale="clip", captions=None, title=None, zoom=Non
                 radius = 6 if r == 0 else 3
                 axes.add_patch(Circle(centre, radius, fill=False, edgecolor="#e03030", lw=1.5))
             if caption and r == rows - 1:
-                axes.set_xlabel(caption, fontsize=10, family="monospace")
+                axes.set_xlabel(caption, fontsize=10, family="monospace", parse_math=False)
     if title:
-        figure.suptitle(title, fontsize=14)
+        figure.suptitle(title, fontsize=14, parse_math=False)
     figure.tight_layout()
     return save_figure(figure, path)

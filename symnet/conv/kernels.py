@@ -23,7 +23,6 @@ symnet.exceptions.ParseError: kernel rows must all have the same length; ...
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -33,6 +32,8 @@ import numpy as np
 import sympy as sp
 
 from symnet.exceptions import ParseError, SpecError
+from symnet.files import require_regular_file
+from symnet.parse.json_text import parse_json
 
 __all__ = [
     "Kernel",
@@ -218,8 +219,14 @@ def _from_json_rows(data: object, name: str) -> Kernel:
     return _checked(data, _json_number, name)
 
 
-def _reject_constant(token: str) -> None:
-    raise ParseError(f"kernel entry {token} is not a finite number")
+def _json(text: str, source: str) -> object:
+    """The JSON value of ``text``; numbers longer than a kernel entry may be are refused."""
+    try:
+        # NOTE: no number token longer than _number() accepts gets converted at all, so a
+        # 5,000-digit integer never meets Python's int-string limit.
+        return parse_json(text, max_depth=4, max_number=40)
+    except ParseError as error:
+        raise ParseError(f"kernel {source} is not a kernel: {error}") from None
 
 
 def parse_kernel(text: str, name: str = "custom") -> Kernel:
@@ -240,11 +247,7 @@ def parse_kernel(text: str, name: str = "custom") -> Kernel:
     if len(stripped) > 20_000:
         raise ParseError("a kernel literal is limited to 20000 characters")
     if stripped.startswith("["):
-        try:
-            data = json.loads(stripped, parse_constant=_reject_constant)
-        except json.JSONDecodeError as error:
-            raise ParseError(f"kernel {stripped[:40]!r} is not valid JSON ({error.msg})") from None
-        return _from_json_rows(data, name)
+        return _from_json_rows(_json(stripped, repr(stripped[:40])), name)
     lines = [line for line in re.split(r"[;\n]", stripped) if line.strip()]
     rows = [line.split(",") if "," in line else line.split() for line in lines]
     return _checked(rows, _number, name)
@@ -253,7 +256,7 @@ def parse_kernel(text: str, name: str = "custom") -> Kernel:
 def load_kernel_file(path: str | Path) -> Kernel:
     """A kernel from a file: JSON (``.json``: a list of rows, or ``{"name", "kernel"}``)
     or a text literal (any other suffix)."""
-    path = Path(path)
+    path = require_regular_file(path, "kernel file", error=ParseError)  # a FIFO would hang
     try:
         if path.stat().st_size > 1_000_000:
             raise ParseError(f"kernel file {str(path)!r} is larger than 1 MB")
@@ -263,11 +266,7 @@ def load_kernel_file(path: str | Path) -> Kernel:
         raise ParseError(f"cannot read kernel file {str(path)!r}: {reason}") from None
     if path.suffix.lower() != ".json":
         return parse_kernel(text, name=path.stem[:60])
-    try:
-        data = json.loads(text, parse_constant=_reject_constant)
-    except json.JSONDecodeError as error:
-        raise ParseError(f"kernel file {str(path)!r} is not valid JSON ({error.msg})") from None
-    return _from_json_rows(data, path.stem[:60])
+    return _from_json_rows(_json(text, f"file {str(path)!r}"), path.stem[:60])
 
 
 def kernel_from_array(weights, name: str = "custom") -> Kernel:
@@ -278,8 +277,24 @@ def kernel_from_array(weights, name: str = "custom") -> Kernel:
     return _from_json_rows(array.tolist(), name)
 
 
+def _is_file(path: Path) -> bool:
+    """True for an existing regular file; False for anything else, a name too long included."""
+    try:
+        return path.is_file()
+    except OSError:  # ENAMETOOLONG and the like: no such file can exist
+        return False
+
+
+def _exists(path: Path) -> bool:
+    """True when something (a file, a FIFO, a folder) is at ``path``; False for a bad name."""
+    try:
+        return path.exists()
+    except OSError:  # ENAMETOOLONG and the like
+        return False
+
+
 def resolve_kernel(spec: str | Kernel) -> Kernel:
-    """A kernel from a library name, a kernel file or a literal (in that order).
+    """A kernel from a library name, a literal or a kernel file (in that order).
 
     >>> resolve_kernel("Sharper").name
     'sharpen'
@@ -296,13 +311,15 @@ def resolve_kernel(spec: str | Kernel) -> Kernel:
     key = _ALIASES.get(key, key)
     if key in KERNELS:
         return KERNELS[key]
-    path = Path(spec)
-    if path.suffix.lower() == ".json" or (len(spec) < 4096 and path.is_file()):
-        if not path.is_file():
-            raise SpecError(f"kernel file {spec!r} does not exist")
-        return load_kernel_file(path)
+    # NOTE: a literal is recognised before any file is looked up: a 31x31 literal is far
+    # longer than a file name may be, and a name made of digits and commas is a literal.
     if _LITERAL_CHARACTERS.fullmatch(spec) and re.search(r"\d", spec):
         return parse_kernel(spec)
+    path = Path(spec)
+    if path.suffix.lower() == ".json" or _is_file(path):
+        if not _exists(path):
+            raise SpecError(f"kernel file {spec[:200]!r} does not exist")
+        return load_kernel_file(path)
     raise SpecError(
         f"unknown kernel {spec[:60]!r}: use one of {', '.join(KERNELS)}, "
         f"a literal ({LITERAL_FORM}) or a .json file"

@@ -36,9 +36,10 @@ from symnet.conv.dot_product import dot_product, image_symbols, kernel_symbols
 from symnet.conv.filters import conv2d, kernel_gradient
 from symnet.conv.images import load_image
 from symnet.conv.kernels import resolve_kernel
-from symnet.exceptions import DataError, SpecError
-from symnet.files import save_figure
+from symnet.exceptions import DataError, SpecError, SymnetError
+from symnet.files import check_picture, save_figure
 from symnet.graph.size import require_at_most
+from symnet.seeds import random_generator
 
 __all__ = [
     "METHODS",
@@ -62,6 +63,10 @@ METHOD_NAMES = {
 DEFAULT_STEP = {"preconditioned": 0.5, "gd": None, "adam": 0.01}
 #: The largest kernel side that can be learned (the Hessian has (kh kw)^2 entries).
 MAX_LEARNED_SIZE = 9
+#: The largest step size (learning rate) accepted.
+MAX_STEP = 1000.0
+#: The memory the training pairs and their image windows may take (bytes).
+MAX_LEARNING_BYTES = 256 * 2**20
 
 
 @dataclass(frozen=True)
@@ -84,14 +89,15 @@ class KernelFit:
         return float(np.max(np.abs(self.learned - self.target)))
 
     def as_dict(self) -> dict:
+        """JSON-ready: the hidden ``kernel`` (name, matrix), the ``learned`` one, the losses."""
+        target = None if self.target is None else self.target.tolist()
         return {
-            "name": self.name,
-            "target": None if self.target is None else self.target.tolist(),
+            "kernel": {"name": self.name, "matrix": target},
             "learned": self.learned.tolist(),
             "max_abs_error": self.max_abs_error,
             "method": self.method,
             "step": self.step,
-            "steps": len(self.losses) - 1,
+            "step_count": len(self.losses) - 1,
             "initial_loss": self.losses[0],
             "final_loss": self.losses[-1],
             "losses": list(self.losses),
@@ -131,6 +137,7 @@ def training_pairs(kernel, image=None, crops: int = 16, size: int = 32, seed: in
         Each crop cross-correlated with the kernel (padding ``valid``).
     """
     weights = resolve_kernel(kernel).array()
+    _check_crops(weights.shape, crops, size)  # before the image is read
     photo = load_image(image, grayscale=True) / 255.0
     if photo.ndim != 2:
         raise DataError(f"learning a kernel needs a grayscale image; got shape {photo.shape}")
@@ -140,7 +147,7 @@ def training_pairs(kernel, image=None, crops: int = 16, size: int = 32, seed: in
             f"got an image {photo.shape[0]}x{photo.shape[1]} and a kernel "
             f"{weights.shape[0]}x{weights.shape[1]}"
         )
-    rng = np.random.default_rng(seed)
+    rng = random_generator(seed)
     rows = rng.integers(0, photo.shape[0] - size + 1, crops)
     cols = rng.integers(0, photo.shape[1] - size + 1, crops)
     x = np.stack([photo[r : r + size, c : c + size] for r, c in zip(rows, cols)])[:, None]
@@ -198,24 +205,27 @@ def fit_kernel(
         with the best constant step for a quadratic, 2 / (largest + smallest eigenvalue of
         H). ``adam``: Adam with learning rate ``step`` (default 0.01).
     """
-    if method not in METHODS:
-        raise SpecError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
-    if isinstance(steps, bool) or not isinstance(steps, int) or not 0 <= steps <= 100_000:
-        raise SpecError(f"steps must be a whole number from 0 to 100000; got {steps!r}")
     shape = tuple(shape)
-    if max(shape) > MAX_LEARNED_SIZE:
-        raise SpecError(f"kernels up to {MAX_LEARNED_SIZE}x{MAX_LEARNED_SIZE} can be learned")
+    _check_fit_options(shape, steps, method, step)
     hessian = _hessian(x, y, shape)
     eigenvalues = np.linalg.eigvalsh(hessian)
+    if not eigenvalues[-1] > 0:  # H = 0: the crops are blank, so every kernel fits them alike
+        raise DataError("the training crops are blank (all zero); use an image with some detail")
     condition = float(eigenvalues[-1] / eigenvalues[0]) if eigenvalues[0] > 0 else float("inf")
     if step is None:  # gd has no fixed default: the best constant step for this quadratic
         step = DEFAULT_STEP[method] or 2.0 / (eigenvalues[-1] + max(eigenvalues[0], 0.0))
     step = float(step)
-    weights = np.random.default_rng(seed).normal(0.0, 0.1, shape)
+    weights = random_generator(seed).normal(0.0, 0.1, shape)
     moments = [np.zeros(shape), np.zeros(shape)]
     losses = []
     for t in range(1, steps + 2):
-        loss, grad = loss_and_gradient(weights, x, y)
+        with np.errstate(all="ignore"):  # a diverging loss is reported below, in one line
+            loss, grad = loss_and_gradient(weights, x, y)
+        if not (np.isfinite(loss) and np.isfinite(grad).all()):
+            raise SymnetError(
+                f"the loss diverged (it became {loss:g} at step {t - 1}): step={step:g} is too "
+                f"large for {method}; use a smaller step, e.g. step={step / 10:g}"
+            )
         losses.append(loss)
         if t > steps:
             break
@@ -232,12 +242,55 @@ def fit_kernel(
     return KernelFit(name, target, weights, tuple(losses), method, step, condition)
 
 
+def _check_fit_options(shape, steps, method, step) -> None:
+    """Refuse a kernel too large to learn, a bad method, step count or step size."""
+    if method not in METHODS:
+        raise SpecError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 0 <= steps <= 100_000:
+        raise SpecError(f"steps must be a whole number from 0 to 100000; got {steps!r}")
+    if max(shape) > MAX_LEARNED_SIZE:
+        raise SpecError(f"kernels up to {MAX_LEARNED_SIZE}x{MAX_LEARNED_SIZE} can be learned")
+    if step is not None and (
+        isinstance(step, bool)
+        or not isinstance(step, int | float | np.floating)
+        or not 0 < step <= MAX_STEP  # NaN fails every comparison, so it is refused too
+    ):
+        raise SpecError(
+            f"step must be a finite number above 0 and at most {MAX_STEP:g}; got {step}"
+        )
+    if method == "preconditioned" and step is not None and step >= 2:
+        # NOTE: each preconditioned step multiplies the error by (1 - step): |1 - step| < 1.
+        raise SpecError(f"step must be below 2 for the preconditioned method; got {step}")
+
+
+def _check_crops(shape, crops, size) -> None:
+    """Refuse crop counts and sizes out of range, and pairs that would not fit in memory."""
+    for name, value, low, high in (("crops", crops, 1, 1000), ("size", size, 4, 512)):
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise SpecError(f"{name} must be a whole number from {low} to {high}; got {value!r}")
+    rows, cols = size - shape[0] + 1, size - shape[1] + 1
+    # NOTE: x, y and the residual, plus the image windows (kh kw of them per output pixel)
+    # that the convolution and its gradient gather; float64 throughout.
+    needed = 8 * crops * (size * size + (shape[0] * shape[1] + 3) * max(rows, 0) * max(cols, 0))
+    if needed > MAX_LEARNING_BYTES:
+        raise SpecError(
+            f"learning from {crops} crops of {size}x{size} pixels needs about "
+            f"{needed / 2**30:.2f} GiB of memory (limit {MAX_LEARNING_BYTES // 2**20} MiB); "
+            "use fewer or smaller crops"
+        )
+
+
 def learn_kernel(
     kernel, image=None, steps=40, method="preconditioned", step=None, seed=0, crops=16, size=32
 ) -> KernelFit:
-    """Hide ``kernel`` in filtered crops of ``image`` and recover it (see :func:`fit_kernel`)."""
+    """Hide ``kernel`` in filtered crops of ``image`` and recover it (see :func:`fit_kernel`).
+
+    Every option is checked (and the memory of the pairs estimated) before the image is read.
+    """
     hidden = resolve_kernel(kernel)
-    x, y = training_pairs(hidden, image, crops, size, seed)
+    random_generator(seed)  # checks the seed before any work
+    _check_fit_options(hidden.shape, steps, method, step)
+    x, y = training_pairs(hidden, image, crops, size, seed)  # checks the crops first
     return fit_kernel(x, y, hidden.shape, steps, method, step, seed, hidden.array(), hidden.name)
 
 
@@ -323,6 +376,7 @@ def symbolic_gradient(image_shape=(3, 3), kernel_shape=(2, 2)) -> SymbolicKernel
 
 def plot_fit(fit: KernelFit, path) -> Path:
     """A PNG: the hidden kernel, the learned kernel (numbers shown) and the loss curve."""
+    path = check_picture(path, "plot")  # before drawing
     # matplotlib lazily: importing it costs a noticeable part of a second
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure  # lazily: matplotlib costs ~0.3 s to import

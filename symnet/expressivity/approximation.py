@@ -221,20 +221,20 @@ class Approximation:
         return text
 
     def to_dict(self) -> dict:
-        """The JSON-ready figures: units, max_error, formula, interval, method, knots."""
+        """JSON-ready: expression, hidden_units, max_abs_error, formula, interval, knots, ..."""
         low, high = self.interval
         return {
-            "target": str(self.target),
+            "expression": str(self.target),
             "method": self.method,
-            "units": self.units,
+            "hidden_units": self.units,
             "interval": [float(low), float(high)],
             "interval_exact": [str(low), str(high)],
-            "max_error": self.max_error,
+            "max_abs_error": self.max_error,
             "worst_x": self.worst_x,
             "formula": str(self.formula),
             "formula_text": self.formula_text(),
             "knots": list(self.knots),
-            "parameters": self.network.spec.parameter_count(bias=True),
+            "parameter_count": self.network.spec.parameter_count(bias=True),
             "kinks_inside": self.kinks_inside,
             **({"training": self.training} if self.training else {}),
         }
@@ -344,6 +344,8 @@ def train_approximation(
         seed=seed,
         test_fraction=0.0,
     )
+    if run.stopped == "interrupted":  # the loop keeps Ctrl-C for `train`; a study stops
+        raise KeyboardInterrupt
     W1, b1, W2, b2 = (np.asarray(p, dtype=float) for p in run.model.params)
     scaling = run.model.standardizer  # train() always fits one
     mean, scale = (0.0, 1.0) if scaling is None else (scaling.mean[0], scaling.scale[0])
@@ -401,8 +403,8 @@ def error_table(target: sp.Expr, interval, units: Sequence[int] = (4, 8, 16, 32,
     rows: list[dict] = []
     for n in units:
         error = construct_approximation(target, interval, n).max_error
-        ratio = rows[-1]["max_error"] / error if rows and error > 0 else None
-        rows.append({"units": int(n), "max_error": error, "ratio": ratio})
+        ratio = rows[-1]["max_abs_error"] / error if rows and error > 0 else None
+        rows.append({"hidden_units": int(n), "max_abs_error": error, "ratio": ratio})
     return rows
 
 
@@ -411,5 +413,5 @@ def error_table_text(rows: list[dict]) -> str:
     lines = [f"{'units':>6}  {'max error':>11}  {'ratio to previous':>17}"]
     for row in rows:
         ratio = f"{row['ratio']:.2f}" if row["ratio"] is not None else "-"
-        lines.append(f"{row['units']:>6}  {row['max_error']:>11.4e}  {ratio:>17}")
+        lines.append(f"{row['hidden_units']:>6}  {row['max_abs_error']:>11.4e}  {ratio:>17}")
     return "\n".join(lines)

@@ -18,6 +18,7 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -25,11 +26,21 @@ import sympy as sp
 from symnet.expressivity.collapse_format import collapse_latex, collapse_text
 from symnet.expressivity.witness import linearity_witness
 from symnet.graph.build import as_network, source_spec
+from symnet.graph.guards import check_collapse
 from symnet.graph.network import Network
-from symnet.graph.size import MAX_EXPANSION_TERMS, check_expansion
+from symnet.graph.size import MAX_EXPANSION_TERMS
 from symnet.graph.spec import NetworkSpec
 
-__all__ = ["Collapse", "collapse", "path_terms", "substitution_steps"]
+__all__ = ["Collapse", "Progress", "collapse", "path_terms", "substitution_steps"]
+
+#: ``progress(stage, done, total)``: told how far the work has come, e.g. to show it.
+Progress = Callable[[str, int, int], None]
+#: Terms between two calls of ``progress`` while expanding and collecting.
+_TICK = 10_000
+
+
+def _silent(stage: str, done: int, total: int) -> None:
+    """The progress of a caller who does not watch."""
 
 
 @dataclass
@@ -73,7 +84,7 @@ class Collapse:
         return collapse_text(self)
 
 
-def substitution_steps(network: Network) -> list[dict[str, sp.Expr]]:
+def substitution_steps(network: Network, progress: Progress = _silent) -> list[dict[str, sp.Expr]]:
     """Each output's expression with one more layer substituted per step.
 
     Step 0 is the output layer's own definition (in the last hidden layer's names); step
@@ -83,7 +94,9 @@ def substitution_steps(network: Network) -> list[dict[str, sp.Expr]]:
     outputs = network.outputs
     current = {out: _unit_expression(network, out) for out in outputs}
     steps = [dict(current)]
-    for layer in reversed(network.layers[:-1]):
+    hidden = network.layers[:-1]
+    for done, layer in enumerate(reversed(hidden)):
+        progress("substituting layers", done, len(hidden))
         replacements = {sp.Symbol(u): _unit_expression(network, u) for u in layer.units}
         current = {out: expr.xreplace(replacements) for out, expr in current.items()}
         steps.append(dict(current))
@@ -116,15 +129,22 @@ def path_terms(network: Network, output: str) -> list[tuple[sp.Symbol, ...]]:
 
 
 def _terms_into(network: Network, layer_index: int, unit: int):
-    if layer_index == 0:
-        yield (sp.Symbol(network.inputs[unit]),)
-        return
-    layer = network.layers[layer_index - 1]
-    for source, weight in enumerate(layer.weights[unit]):
-        for rest in _terms_into(network, layer_index - 1, source):
-            yield (sp.Symbol(weight), *rest)
-    if layer.biases:
-        yield (sp.Symbol(layer.biases[unit]),)
+    """Depth first with a stack of (layer, unit, factors so far): a loop, not a recursion,
+    so that a deep chain of layers does not reach Python's recursion limit."""
+    stack: list[tuple[int, int, tuple[sp.Symbol, ...]]] = [(layer_index, unit, ())]
+    while stack:
+        index, node, factors = stack.pop()
+        if index < 0:  # a term that ends in a bias, complete
+            yield factors
+        elif index == 0:
+            yield (*factors, sp.Symbol(network.inputs[node]))
+        else:
+            layer = network.layers[index - 1]
+            if layer.biases:  # pushed first, so popped after every weight's terms
+                stack.append((-1, node, (*factors, sp.Symbol(layer.biases[node]))))
+            for source in reversed(range(len(layer.weights[node]))):
+                weight = sp.Symbol(layer.weights[node][source])
+                stack.append((index - 1, source, (*factors, weight)))
 
 
 def collapse(
@@ -133,6 +153,7 @@ def collapse(
     bias: bool = False,
     max_terms: int = MAX_EXPANSION_TERMS,
     seed: int = 0,
+    progress: Progress | None = None,
 ) -> Collapse:
     """Collapse a network: substitution steps, expansion, effective weights, matrix identity.
 
@@ -143,10 +164,15 @@ def collapse(
     names, bias
         Passed to :func:`symnet.graph.network.build_network`.
     max_terms : int
-        Refuse (``SizeLimitError``) when the expansion would have more terms than this;
-        the estimate is made from the spec before anything is built.
+        Refuse (``SizeLimitError``) when the expansion would have more terms than this
+        (or the substitution steps more leaves than a few per term); the estimates are
+        made from the spec before anything is built
+        (:func:`symnet.graph.guards.check_collapse`).
     seed : int
         Seed for the search of a non-linearity witness (non-linear networks only).
+    progress : callable, optional
+        ``progress(stage, done, total)``, called as the work goes on (a large
+        ``max_terms`` can take minutes), e.g. to show a progress line.
 
     Notes
     -----
@@ -155,39 +181,50 @@ def collapse(
     weights are the entries of the matrix product, and each expanded term is one path.
     """
     parsed, names, bias = source_spec(spec, names, bias)
-    check_expansion(parsed, bias, max_terms)
+    terms = check_collapse(parsed, bias, max_terms)
+    progress = progress or _silent
+    progress("building the scalar graph", 0, 1)
     network = as_network(spec, names=names, bias=bias)
-    steps = substitution_steps(network)
+    steps = substitution_steps(network, progress)
     if not parsed.is_linear:
         return Collapse(network, steps, linear=False, witness=linearity_witness(network, seed))
     result = Collapse(network, steps, linear=True)
     for out in network.outputs:
-        result.terms[out] = path_terms(network, out)
-    _effective_weights(result)
-    _prove_matrix_identity(result)
+        result.terms[out] = []
+        for factors in path_terms(network, out):
+            if len(result.terms[out]) % _TICK == 0:
+                progress("expanding", result.paths, terms)
+            result.terms[out].append(factors)
+    _effective_weights(result, progress)
+    _prove_matrix_identity(result, progress)
     return result
 
 
-def _effective_weights(result: Collapse) -> None:
+def _effective_weights(result: Collapse, progress: Progress) -> None:
     network = result.network
     per_output = {}
+    done, total = 0, result.paths
     for out in network.outputs:
-        collected = {x: sp.S.Zero for x in network.inputs}
-        constant = sp.S.Zero
+        # NOTE: summed once per input at the end; adding term by term is quadratic in SymPy.
+        collected: dict[str, list] = {x: [] for x in network.inputs}
+        constant = []
         for factors in result.terms[out]:
+            if done % _TICK == 0:
+                progress("collecting by input", done, total)
+            done += 1
             source = str(factors[-1])
             if source in collected:
-                collected[source] += sp.Mul(*factors[:-1])
+                collected[source].append(sp.Mul(*factors[:-1]))
             else:
-                constant += sp.Mul(*factors)
-        per_output[out] = collected
+                constant.append(sp.Mul(*factors))
+        per_output[out] = {x: sp.Add(*products) for x, products in collected.items()}
         if network.bias:
-            result.effective_bias[out] = constant
+            result.effective_bias[out] = sp.Add(*constant)
     single = len(network.outputs) == 1
     result.effective_weights = per_output[network.outputs[0]] if single else per_output
 
 
-def _prove_matrix_identity(result: Collapse) -> None:
+def _prove_matrix_identity(result: Collapse, progress: Progress = _silent) -> None:
     """Check W_L...W_1 (and the bias chain) against the collected terms and the last step."""
     network = result.network
     product = network.weight_matrix(1)
@@ -201,6 +238,7 @@ def _prove_matrix_identity(result: Collapse) -> None:
     inputs = sp.Matrix(network.input_symbols)
     proven = True
     for row, out in enumerate(network.outputs):
+        progress("proving the matrix identity", row, len(network.outputs))
         weights = result.weights_of(out)
         for col, x in enumerate(network.inputs):
             proven &= sp.expand(weights[x] - product[row, col]) == 0

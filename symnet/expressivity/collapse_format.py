@@ -148,9 +148,9 @@ def collapse_dict(result: Collapse) -> dict:
         "names": network.naming.scheme,
         "bias": network.bias,
         "linear": result.linear,
-        "outputs": list(network.outputs),
+        "output_names": list(network.outputs),
         "steps": [f"{out} = {step[out]}" for step in result.steps for out in network.outputs],
-        "paths": result.paths,
+        "path_count": result.paths,
         "terms": [str(sp.Mul(*f)) for out in network.outputs for f in result.terms.get(out, [])],
         "effective_weights": {},
     }

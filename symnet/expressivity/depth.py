@@ -308,15 +308,15 @@ def depth_row(k: int, check_shallow: bool = True) -> dict:
     row = {
         "depth": k,
         "hidden_units": 2 * k,
-        "parameters": deep.spec.parameter_count(bias=True),
+        "parameter_count": deep.spec.parameter_count(bias=True),
         "pieces": pieces,
         "shallow_units_lower_bound": pieces - 1,
         "shallow_units_needed": fewest_shallow_units(function),
-        "shallow_parameters": 3 * 2**k + 1,
+        "shallow_parameter_count": 3 * 2**k + 1,
     }
     if check_shallow:
         shallow, shallow_values = shallow_sawtooth_network(k)
-        row["shallow_parameters"] = shallow.spec.parameter_count(bias=True)
+        row["shallow_parameter_count"] = shallow.spec.parameter_count(bias=True)
         row["shallow_equal"] = network_piecewise(shallow, shallow_values) == function
     return row
 
@@ -336,8 +336,8 @@ def depth_table_text(table: list[dict]) -> str:
     for row in table:
         equal = SHALLOW_EQUAL.get(row.get("shallow_equal"), "-")
         lines.append(
-            f"{row['depth']:>7}  {row['parameters']:>6}  {row['pieces']:>7}  "
-            f"{row['shallow_units_needed']:>13}  {row['shallow_parameters']:>14}  {equal:>5}"
+            f"{row['depth']:>7}  {row['parameter_count']:>6}  {row['pieces']:>7}  "
+            f"{row['shallow_units_needed']:>13}  {row['shallow_parameter_count']:>14}  {equal:>5}"
         )
     lines += [
         "",

@@ -13,9 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from symnet.exceptions import SpecError
 from symnet.expressivity.approximation import Approximation, target_values
-from symnet.files import output_folder, save_figure
+from symnet.files import PICTURE_SUFFIXES, check_picture, save_figure
 
 __all__ = [
     "PLOT_SUFFIXES",
@@ -26,15 +25,12 @@ __all__ = [
     "plot_depth",
 ]
 
-PLOT_SUFFIXES = (".png", ".svg")
+PLOT_SUFFIXES = PICTURE_SUFFIXES
 
 
 def check_plot_path(path: str | os.PathLike[str]) -> Path:
-    path = Path(path)
-    if path.suffix.lower() not in PLOT_SUFFIXES:
-        raise SpecError(f"a plot file must end in .png or .svg; got {path.name!r}")
-    output_folder(path)  # refuse a missing folder before anything is drawn
-    return path
+    """Refuse a plot path before anything is drawn (:func:`symnet.files.check_picture`)."""
+    return check_picture(path, "plot")
 
 
 def _pyplot():
@@ -141,8 +137,8 @@ def plot_error_table(rows: Sequence[dict], path: str | os.PathLike[str], title: 
     """Max error against units on log-log axes, with a reference line falling as 1/N^2."""
     path = check_plot_path(path)
     plt = _pyplot()
-    units = np.array([row["units"] for row in rows], dtype=float)
-    errors = np.array([row["max_error"] for row in rows], dtype=float)
+    units = np.array([row["hidden_units"] for row in rows], dtype=float)
+    errors = np.array([row["max_abs_error"] for row in rows], dtype=float)
     figure, axes = plt.subplots(figsize=(6.5, 4.5))
     axes.loglog(units, errors, "o-", color="tab:blue", label="max error of the construction")
     axes.loglog(
@@ -156,7 +152,7 @@ def plot_error_table(rows: Sequence[dict], path: str | os.PathLike[str], title: 
         if row["ratio"] is not None:
             axes.annotate(
                 f"/{row['ratio']:.2f}",
-                (row["units"], row["max_error"]),
+                (row["hidden_units"], row["max_abs_error"]),
                 textcoords="offset points",
                 xytext=(6, 6),
                 fontsize=8,
@@ -231,14 +227,14 @@ def plot_depth(functions: Sequence, table: Sequence[dict], path: str | os.PathLi
     ks = [row["depth"] for row in table]
     chart.semilogy(
         ks,
-        [row["shallow_parameters"] for row in table],
+        [row["shallow_parameter_count"] for row in table],
         "s-",
         color="tab:red",
         label="shallow: 1 layer, 2^k units",
     )
     chart.semilogy(
         ks,
-        [row["parameters"] for row in table],
+        [row["parameter_count"] for row in table],
         "o-",
         color="tab:blue",
         label="deep: k layers of 2 units",

@@ -67,14 +67,14 @@ def approximation_study(
     low, high = (format_number(end) for end in result.interval)
     lines = [
         f"{result.target} on [{low}, {high}] with {result.units} "
-        f"ReLU units ({method}ed, {data['parameters']} parameters)",
+        f"ReLU units ({method}ed, {data['parameter_count']} parameters)",
         result.formula_text(),
         f"max error {result.max_error:.4g} at x = {result.worst_x:.4g}",
     ]
     constructed = result
     if method == "train":
         constructed = approximate(expression, units, interval, method="construct")
-        data["constructed_max_error"] = constructed.max_error
+        data["constructed_max_abs_error"] = constructed.max_error
         lines.append(
             f"trained for {result.training['epochs']} Adam epochs from random weights "
             f"(seed {seed}); {result.kinks_inside} of {units} units bend inside the interval "
@@ -92,7 +92,7 @@ def approximation_study(
             if method == "train"
             else plot_construction(result, plot)
         )
-        data["plot"] = str(drawn)
+        data["plot_file"] = str(drawn)
         lines.append(f"Plot: {drawn}")
     return Study("\n".join(lines), data)
 
@@ -111,6 +111,6 @@ def depth_study(k: int, check: bool = True, plot: str | os.PathLike[str] | None 
     if plot is not None:
         shown = sorted({1, 2, 3, 4, k} & set(range(1, k + 1)))
         functions = [(j, network_piecewise(*sawtooth_network(j))) for j in shown]
-        data["plot"] = str(plot_depth(functions, table, plot))
-        text += f"\nPlot: {data['plot']}"
+        data["plot_file"] = str(plot_depth(functions, table, plot))
+        text += f"\nPlot: {data['plot_file']}"
     return Study(text, data)

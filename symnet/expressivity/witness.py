@@ -13,11 +13,11 @@ True
 
 from __future__ import annotations
 
-import numpy as np
 import sympy as sp
 
 from symnet.graph.network import Network
 from symnet.numeric.forward import forward_values
+from symnet.seeds import random_generator
 
 __all__ = ["linearity_witness"]
 
@@ -29,7 +29,7 @@ def linearity_witness(network: Network, seed: int = 0, tries: int = 200) -> dict
     ``f_u``, ``f_v``, ``f_u_plus_v``, ``f_zero`` (floats), and ``additivity_gap`` =
     f(u+v) - f(u) - f(v); or None when no witness turned up (a linear network).
     """
-    rng = np.random.default_rng(seed)
+    rng = random_generator(seed)
     output = network.outputs[0]
     n_inputs = len(network.inputs)
     for _ in range(tries):

@@ -76,7 +76,8 @@ def build_network(spec: str | NetworkSpec, names: str = "seed", bias: bool = Fal
                 "use the layer-level form (symnet train, symnet.codegen.program.compile_layers)"
             ),
         )
-    require_at_most(graph_edges(spec, bias), limit, f"the scalar graph of {spec}", hint)
+    what = f"the scalar graph of {spec.abbreviated}"
+    require_at_most(graph_edges(spec, bias), limit, what, hint, "edges")
     network = Network(spec, naming, bias)
     if spec.image is None:
         network.inputs = tuple(naming.unit(0, i) for i in range(spec.n_inputs))

@@ -42,9 +42,9 @@ import networkx as nx
 import sympy as sp
 
 from symnet.exceptions import SpecError
+from symnet.graph.guards import check_substitution
 from symnet.graph.layers import Layer
 from symnet.graph.naming import ConvNaming, Naming
-from symnet.graph.size import MAX_SUBSTITUTED_SIZE, require_at_most, substituted_size
 from symnet.graph.spec import NetworkSpec
 
 __all__ = ["Network"]
@@ -174,10 +174,10 @@ class Network:
 
         Raises ``SizeLimitError`` first when the expression would be too large to build.
         """
-        require_at_most(
-            substituted_size(self.spec, self.bias),
-            MAX_SUBSTITUTED_SIZE,
-            f"the substituted expression of {self.spec}",
+        check_substitution(
+            self.spec,
+            self.bias,
+            "the substituted expression",
             "use the layer-by-layer form (no full substitution) or a smaller network",
         )
         values: dict[sp.Symbol, sp.Expr] = {}

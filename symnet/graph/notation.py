@@ -16,6 +16,8 @@ parses back with SymPy.
 
 from __future__ import annotations
 
+import weakref
+
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE, precedence
@@ -45,12 +47,22 @@ def format_number(value) -> str:
     return str(value)
 
 
+#: network -> (its graph's node count, its ranks): every printed expression asks
+#: for the ranks, and a trace prints one per unit, so they are made once per graph.
+_RANKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _ranks(network) -> dict[str, int]:
     """Sort order of symbols: parameters first (w1, w2, ..., biases), then nodes in topo order."""
+    size = len(network.graph)  # NOTE: builders add nodes, then their edges: a graph only grows
+    cached = _RANKS.get(network)
+    if cached is not None and cached[0] == size:
+        return cached[1]
     order = list(network.parameters) + network.topological_order()
     ranks: dict[str, int] = {}
     for name in order:
         ranks.setdefault(name, len(ranks))
+    _RANKS[network] = (size, ranks)
     return ranks
 
 

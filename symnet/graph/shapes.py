@@ -122,7 +122,17 @@ def taps_inside(size: int, kernel: int, before: int, stride: int, outputs: int) 
 
     >>> taps_inside(3, 3, 1, 1, 3)  # 'same' 3-tap window on 3 pixels: 2 + 3 + 2 terms
     7
+
+    Notes
+    -----
+    Counted tap by tap, so the cost is the kernel's size, not the image's: tap u lies in
+    the image for the outputs ``i`` with ``before - u <= i s < size + before - u``, that is
+    from ``ceil((before - u) / s)`` to ``ceil((size + before - u) / s) - 1``, within
+    ``0 .. outputs - 1``.
     """
-    return sum(
-        1 for i in range(outputs) for u in range(kernel) if 0 <= i * stride + u - before < size
-    )
+    total = 0
+    for u in range(kernel):
+        first = max(0, -((u - before) // stride))  # ceil((before - u) / stride)
+        last = min(outputs - 1, -((u - before - size) // stride) - 1)
+        total += max(0, last - first + 1)
+    return total

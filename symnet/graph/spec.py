@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from symnet.exceptions import DataError, SpecError
 from symnet.graph.shapes import PADDINGS, output_shape, pool_output_shape
@@ -55,6 +56,7 @@ __all__ = [
     "ACTIVATION_NAMES",
     "POOLINGS",
     "SPEC_FORMS",
+    "quoted",
 ]
 
 # The activation names a spec may use, in the order they are listed in messages. The
@@ -75,6 +77,11 @@ SPEC_FORMS = (
 MAX_WIDTH = 100_000
 MAX_IMAGE_SIDE = 4096
 MAX_KERNEL_SIDE = 31
+#: Most characters of a number in a spec, checked before int() (whose own limit, 4300
+#: digits, raises a ValueError of its own): every limit above has at most 6 digits.
+MAX_DIGITS = 12
+#: Longest spec or token quoted whole in an error message; longer ones are shortened.
+MAX_QUOTED = 60
 _WIDTH = re.compile(r"[0-9]+")
 _IMAGE = re.compile(r"([0-9]+)x([0-9]+)x([0-9]+)", re.IGNORECASE)
 _CONV = re.compile(
@@ -182,16 +189,18 @@ class NetworkSpec:
                 f"{what} takes a dense spec such as '3-2-2-1'; {self} has image layers: {instead}"
             )
 
-    @property
+    @cached_property
     def widths(self) -> tuple[int, ...]:
         """Widths of every layer, input first (dense specs; see :attr:`shapes` for images)."""
         self.require_dense("layer widths", "use spec.shapes for the shape of every layer")
         dense = (layer for layer in self.layers if isinstance(layer, DenseSpec))
         return (self.n_inputs, *(layer.width for layer in dense))
 
-    @property
+    @cached_property
     def shapes(self) -> tuple[tuple[int, ...], ...]:
         """The shape of every layer's output, input first: (C, H, W) for maps, (n,) for vectors.
+
+        Computed once per spec (the spec is frozen), so reading it layer by layer is linear.
 
         >>> parse_spec("1x5x5-conv2@3x3+same-avgpool2-flatten-3").shapes
         ((1, 5, 5), (2, 5, 5), (2, 2, 2), (8,), (3,))
@@ -253,6 +262,19 @@ class NetworkSpec:
                 arrays += [(f"K{l}", kernels), (f"b{l}", (layer.kernels,))]
         return tuple(arrays)
 
+    @property
+    def abbreviated(self) -> str:
+        """The spec as text for a message: its middle cut out, with its layer count, when long.
+
+        >>> parse_spec("-".join(["1"] * 1001)).abbreviated
+        '1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-…1-1-1-1-1-1-1-1-1-1-1-1-1-1-1 (1001 layers)'
+        """
+        text = str(self)
+        if len(text) <= MAX_QUOTED:
+            return text
+        half = MAX_QUOTED // 2
+        return f"{text[:half]}…{text[-(half - 1) :]} ({len(self.layers) + 1} layers)"
+
     def __str__(self) -> str:
         first = str(self.image) if self.image else str(self.n_inputs)
         return "-".join([first, *(str(layer) for layer in self.layers)])
@@ -279,14 +301,30 @@ def _next_shape(shape: tuple[int, ...], layer: LayerSpec) -> tuple[int, ...]:
     return (shape[0], *pool_output_shape(shape[1:], layer.size))
 
 
+def quoted(text: str, limit: int = MAX_QUOTED) -> str:
+    """``repr(text)``, its middle cut out when it is longer than ``limit`` characters.
+
+    Error messages quote what the user typed; a spec of 30,000 layers stays one short line.
+
+    >>> quoted("1-" * 40 + "1", 20)
+    "'1-1-1-1-1-…1-1-1-1-1' (81 characters)"
+    """
+    if len(text) <= limit:
+        return repr(text)
+    head, tail = text[: limit // 2], text[-(limit // 2 - 1) :]
+    return f"{head + '…' + tail!r} ({len(text)} characters)"
+
+
 def _bad(text: str, problem: str) -> SpecError:
-    return SpecError(f"invalid network spec {text!r}: {problem}; expected {SPEC_FORMS}")
+    return SpecError(f"invalid network spec {quoted(text)}: {problem}; expected {SPEC_FORMS}")
 
 
 def _parse_number(text: str, token: str, what: str, limit: int) -> int:
     if not _WIDTH.fullmatch(token):
-        shown = "empty" if token == "" else repr(token)
+        shown = "empty" if token == "" else quoted(token)
         raise _bad(text, f"{what} is {shown}, not a whole number")
+    if len(token) > MAX_DIGITS:  # NOTE: before int(), which is slow and refuses 4300+ digits
+        raise _bad(text, f"{what} has {len(token)} digits; it must be at most {limit}")
     number = int(token)
     if number < 1:
         raise _bad(text, f"{what} is {number}; it must be at least 1")
@@ -302,7 +340,7 @@ def _parse_activation(text: str, token: str, position: int) -> str:
     if activation not in ACTIVATION_NAMES:
         shown = activation or "empty"
         allowed = ", ".join(ACTIVATION_NAMES)
-        raise _bad(text, f"layer {position + 1} activation {shown!r} is not one of {allowed}")
+        raise _bad(text, f"layer {position + 1} activation {quoted(shown)} is not one of {allowed}")
     return activation
 
 
@@ -312,7 +350,8 @@ def _parse_input(text: str, token: str) -> tuple[int, ImageInput | None]:
     image = _IMAGE.fullmatch(token)
     if image is None:
         if re.fullmatch(r"[0-9]+x[0-9]+", token, re.IGNORECASE):
-            raise _bad(text, f"the input {token!r} needs its channels too, e.g. 1x{token}")
+            example = f"1x{token}" if len(token) <= MAX_QUOTED else "1x8x8"
+            raise _bad(text, f"the input {quoted(token)} needs its channels too, e.g. {example}")
         return _parse_number(text, token, "layer 1 width", MAX_WIDTH), None
     c, h, w = (
         _parse_number(text, n, f"the input's {what}", MAX_IMAGE_SIDE)
@@ -330,7 +369,8 @@ def _parse_layer(text: str, token: str, position: int) -> LayerSpec:
         kernels, kh, kw, stride, padding = conv.groups()
         padding = (padding or "valid").lower()
         if padding not in PADDINGS:
-            raise _bad(text, f"{where} padding {padding!r} is not one of {', '.join(PADDINGS)}")
+            allowed = ", ".join(PADDINGS)
+            raise _bad(text, f"{where} padding {quoted(padding)} is not one of {allowed}")
         side = MAX_KERNEL_SIDE
         kh = _parse_number(text, kh, f"{where} kernel height", side)
         kw = kh if kw is None else _parse_number(text, kw, f"{where} kernel width", side)
@@ -351,7 +391,8 @@ def _parse_layer(text: str, token: str, position: int) -> LayerSpec:
         size = _parse_number(text, pool.group(2), f"{where} pooling window", MAX_IMAGE_SIDE)
         return PoolSpec(pool.group(1).lower(), size)
     if head.lower().startswith(("conv", "max", "avg", "pool")):
-        raise _bad(text, f"{where} {head!r} is not of the form convK@KHxKW, maxpoolN or avgpoolN")
+        forms = "convK@KHxKW, maxpoolN or avgpoolN"
+        raise _bad(text, f"{where} {quoted(head)} is not of the form {forms}")
     return DenseSpec(_parse_number(text, head, f"{where} width", MAX_WIDTH), activation)
 
 

@@ -37,6 +37,7 @@ import numpy as np
 
 from symnet.exceptions import SpecError
 from symnet.graph.network import Network
+from symnet.seeds import random_generator
 
 __all__ = ["SCHEMES", "random_point", "point_arrays"]
 
@@ -159,7 +160,7 @@ def random_point(
         isinstance(batch, bool) or not isinstance(batch, int | np.integer) or batch < 1
     ):
         raise SpecError(f"batch must be a whole number >= 1; got {batch!r}")
-    rng = np.random.default_rng(seed)
+    rng = random_generator(seed)
     point: Values = {}
     for draw in SCHEMES[scheme]:
         point.update(draw(rng, network, batch))

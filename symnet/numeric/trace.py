@@ -19,7 +19,8 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symnet.exceptions import SpecError
-from symnet.graph.build import as_network
+from symnet.graph.build import as_network, source_spec
+from symnet.graph.guards import check_trace
 from symnet.graph.network import Network
 from symnet.graph.notation import format_number, notes_factors
 from symnet.graph.spec import NetworkSpec
@@ -79,6 +80,8 @@ def trace(
     weights : dict name -> number, every parameter (or None with ``seed``)
     seed : int, random weights in [-1, 1] with two decimals when ``weights`` is None
     """
+    parsed, names, bias = source_spec(spec, names, bias)
+    check_trace(parsed, bias)  # before anything is built
     network = as_network(spec, names=names, bias=bias)
     inputs = [as_number(x) for x in inputs]
     if len(inputs) != len(network.inputs):

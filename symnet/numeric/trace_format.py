@@ -79,7 +79,7 @@ def trace_dict(result: Trace) -> dict:
     return {
         "spec": str(result.network.spec),
         "inputs": {k: number(v) for k, v in result.inputs.items()},
-        "parameters": {k: number(v) for k, v in result.parameters.items()},
+        "parameters": [{"name": k, "value": number(v)} for k, v in result.parameters.items()],
         "units": [
             {
                 "layer": row.layer,

@@ -19,8 +19,11 @@ import sympy as sp
 
 from symnet.exceptions import SpecError
 
-__all__ = ["parse_literal", "parse_assignments", "as_number"]
+__all__ = ["MAX_LITERAL_LENGTH", "parse_literal", "parse_assignments", "as_number"]
 
+#: The longest literal read: a number token is measured before it is converted, so a
+#: 5,000-digit fraction never meets Python's int-string limit.
+MAX_LITERAL_LENGTH = 64
 # Patterns as text (``re`` caches them): this module calls nothing named compile.
 _LITERAL = r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?"
 _FRACTION = r"([+-]?\d+)/(\d+)"
@@ -37,12 +40,17 @@ def parse_literal(text: str, what: str = "value") -> sp.Number:
     (-1, 1/9, 0.500000000000000)
     """
     text = text.strip()
+    if len(text) > MAX_LITERAL_LENGTH:
+        raise SpecError(
+            f"{what} {text[:20]!r}... has {len(text)} characters (limit {MAX_LITERAL_LENGTH}); "
+            "write a shorter number"
+        )
     fraction = re.fullmatch(_FRACTION, text)
     if fraction:
         if int(fraction.group(2)) == 0:
             raise SpecError(f"{what} {text!r} divides by zero")
         return sp.Rational(int(fraction.group(1)), int(fraction.group(2)))
-    if not re.fullmatch(_LITERAL, text) or len(text) > 64:
+    if not re.fullmatch(_LITERAL, text):
         raise SpecError(f"{what} {text!r} is not a number; write e.g. 5, -1, 0.25, 1e-3 or 1/9")
     if re.fullmatch(r"[+-]?\d+", text):
         return sp.Integer(int(text))

@@ -40,6 +40,7 @@ from symnet.exceptions import SpecError
 from symnet.graph.spec import ConvSpec, NetworkSpec, parse_spec
 from symnet.render.dot import DotGraph, Html, html_text, subscripted
 from symnet.render.graphviz_io import Diagram
+from symnet.seeds import random_generator
 
 __all__ = [
     "conv_layer_dot",
@@ -277,7 +278,7 @@ def spec_kernels(spec: str | NetworkSpec, seed: int = 0) -> LayerKernels:
     if layer.kernel_shape == (3, 3) and layer.kernels <= 3:
         kernels = ["outline", "blur", "sharpen"][:count]
     else:
-        rng = np.random.default_rng(seed)
+        rng = random_generator(seed)
         weights = rng.integers(-2, 3, size=(count, *layer.kernel_shape))
         kernels = [kernel_from_array(k, "random") for k in weights]
     parts = [f"{spec}: layer {index} {layer}"]

@@ -33,7 +33,17 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 
-__all__ = ["Html", "html_text", "subscripted", "quote", "DotGraph", "FONT", "base_graph"]
+__all__ = [
+    "BIDI_CONTROLS",
+    "Html",
+    "html_text",
+    "subscripted",
+    "quote",
+    "DotGraph",
+    "FONT",
+    "base_graph",
+    "visible_controls",
+]
 
 #: Fonts of every diagram; DejaVu Sans has the Greek letters, subscripts and arrows used.
 FONT = "DejaVu Sans,Helvetica,Arial,sans-serif"
@@ -56,10 +66,39 @@ class Html(str):
         return Html(str(self) + str(other))
 
 
+#: Bidirectional embeddings, overrides and isolates: they reorder the text around them
+#: (a "Trojan source" title reads differently from what it holds), so they are shown.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def _visible(char: str) -> str:
     """A character XML 1.0 cannot carry (or a stray control), shown as escaped text."""
     code = ord(char)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _hidden(char: str) -> bool:
+    # Cc: C0/C1 controls; Cs: lone surrogates; U+FFFE/U+FFFF: not XML characters.
+    return (
+        unicodedata.category(char) in ("Cc", "Cs")
+        or char in "\ufffe\uffff"
+        or char in BIDI_CONTROLS
+    )
+
+
+def visible_controls(text: object) -> str:
+    """``text`` with each control character (and bidi override) shown as ``\\xNN`` text.
+
+    Tabs become spaces; newlines are kept for the caller to place. Every printer of user
+    text (DOT labels here, the reports' HTML and Markdown) shows controls this way.
+
+    >>> visible_controls("a\\x1b[31mb\\u202ec\\td")
+    'a\\\\x1b[31mb\\\\u202ec d'
+    """
+    return "".join(
+        " " if c == "\t" else _visible(c) if c not in "\r\n" and _hidden(c) else c
+        for c in str(text)
+    )
 
 
 def _safe_char(char: str) -> str:
@@ -67,8 +106,7 @@ def _safe_char(char: str) -> str:
         return _XML_ESCAPES[char]
     if char == "\t":
         return " "
-    # Cc: C0/C1 controls; Cs: lone surrogates; U+FFFE/U+FFFF: not XML characters.
-    if unicodedata.category(char) in ("Cc", "Cs") or char in "\ufffe\uffff":
+    if _hidden(char):
         return _visible(char)
     return char
 

@@ -32,10 +32,9 @@ from collections import deque
 import sympy as sp
 
 from symnet.exceptions import SpecError
-from symnet.graph.build import as_network
-from symnet.graph.network import Network
-from symnet.graph.size import MAX_SUBSTITUTED_SIZE, require_at_most, substituted_size
-from symnet.graph.spec import parse_spec
+from symnet.graph.build import as_network, source_spec
+from symnet.graph.guards import MAX_DRAWN, check_diagram
+from symnet.graph.size import require_at_most
 from symnet.render.dot import Html, base_graph, html_text
 from symnet.render.graphviz_io import Diagram
 from symnet.render.labels import describe, name_html, number_text, small, title_html
@@ -167,25 +166,23 @@ def expression_of(
     bias: bool = False,
     loss: str | None = None,
     wrt: str | None = None,
+    max_nodes: int | None = None,
 ):
     """(expression, network or None, its name as a label) for a spec, network or expression.
 
     For a network: node ``node`` (default: the loss when ``loss`` is given, else the first
     output) with every definition substituted; with ``wrt``, its derivative by ``wrt``.
+    Refused first (``SizeLimitError``) when the substitution, or a drawing of up to
+    ``max_nodes`` of it (all of it when None), would be too large
+    (:func:`symnet.graph.guards.check_diagram`).
     """
     if isinstance(source, sp.Basic):
         if node is not None or loss is not None or wrt is not None:
             raise SpecError("node, loss and wrt apply to a network, not to a SymPy expression")
         return source, None, html_text("expression")
-    if not isinstance(source, Network):
-        # Refuse before building a large graph only to refuse its substitution later.
-        spec = parse_spec(source)
-        require_at_most(
-            substituted_size(spec, bias),
-            MAX_SUBSTITUTED_SIZE,
-            f"the substituted expression of {spec}",
-            "draw a smaller network, or draw this one with view='network' or view='gradient'",
-        )
+    spec, names, bias = source_spec(source, names, bias)
+    # Refuse before building a large graph only to refuse its substitution later.
+    check_diagram(spec, "expression", bias=bias, max_nodes=max_nodes)
     network = as_network(source, names=names, bias=bias, loss=loss)
     if node is None:
         node = network.loss_node or network.outputs[0]
@@ -232,10 +229,17 @@ def expression_diagram(
     title : str, optional
         Drawn literally above the diagram.
     """
-    expr, network, what = expression_of(source, node, names=names, bias=bias, loss=loss, wrt=wrt)
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
         raise SpecError(f"max_nodes must be a whole number of at least 1; got {max_nodes!r}")
+    most = None if max_depth is not None else max_nodes  # a depth limit alone cuts by depth
+    expr, network, what = expression_of(
+        source, node, names=names, bias=bias, loss=loss, wrt=wrt, max_nodes=most
+    )
     limit = _choose_depth(expr, share, max_depth, max_nodes)
+    # What the cut leaves, counted before Graphviz lays it out (a minute at 5,000 boxes).
+    drawn = _dag_size(_depths(expr), limit) if share else _tree_size(expr, limit, MAX_DRAWN)
+    hint = "give a smaller max_depth=" if max_depth is not None else "lower max_nodes="
+    require_at_most(2 * drawn, MAX_DRAWN, "the expression diagram", hint, "boxes and arrows")
     if title is None:
         shape = "shared subexpressions drawn once" if share else "drawn as a tree"
         cut = "" if limit is None else f", cut at depth {limit}"

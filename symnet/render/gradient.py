@@ -31,6 +31,7 @@ from symnet.calculus.backprop import cached_deltas, delta_name, gradients
 from symnet.calculus.chainrule import chain_rule_paths, path_counts
 from symnet.exceptions import SpecError
 from symnet.graph.build import as_network, source_spec
+from symnet.graph.guards import check_diagram, draws_every_unit
 from symnet.graph.losses import check_loss, default_loss
 from symnet.graph.network import Network
 from symnet.render.dot import Html, base_graph, html_text
@@ -235,7 +236,8 @@ def gradient_diagram(
     loss = loss or existing or default_loss(spec)
     check_loss(spec, loss)
     text = title or f"Backpropagation in {describe(spec, names, bias)}, {loss} loss"
-    if sum(spec.widths) > max_units or spec.parameter_count(bias) > max_edges:
+    check_diagram(spec, "gradient", bias=bias, max_units=max_units, max_edges=max_edges)
+    if not draws_every_unit(spec, bias, max_units, max_edges):
         if wrt is not None:
             raise SpecError(
                 f"wrt= needs the full drawing, but {spec} is above max_units={max_units} "

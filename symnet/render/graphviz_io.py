@@ -7,25 +7,28 @@ then :func:`os.replace`), so an interrupted render never leaves half a file.
 
 When ``dot`` is missing, :func:`save_diagram` still writes the DOT source beside the
 requested file (``net.svg`` -> ``net.dot``) and raises a one-line :class:`RenderError`
-naming the install command.
+naming the install command. The path ``-`` is standard output, for the text formats (DOT,
+SVG); PNG and PDF are refused there.
 
->>> output_format("net.svg"), output_format("NET.PDF"), output_format("net.gv")
-('svg', 'pdf', 'dot')
+>>> output_format("net.svg"), output_format("NET.PDF"), output_format("net.gv"), output_format("-")
+('svg', 'pdf', 'dot', 'dot')
 """
 
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 from symnet.exceptions import RenderError, SpecError
-from symnet.files import write_bytes_atomic
+from symnet.files import check_output, is_stdout, write_bytes_atomic
 
 __all__ = [
     "Diagram",
     "FORMATS",
     "INSTALL_HINT",
     "GraphvizMissingError",
+    "check_diagram_output",
     "output_format",
     "render_bytes",
     "save_diagram",
@@ -41,7 +44,9 @@ class GraphvizMissingError(RenderError):
 
 
 def output_format(path: str | os.PathLike[str]) -> str:
-    """The format a diagram file gets from its suffix; SpecError for any other suffix."""
+    """The format a diagram file gets from its suffix (``-``: DOT); SpecError for another."""
+    if is_stdout(path):
+        return "dot"
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
         allowed = ", ".join(FORMATS)
@@ -49,6 +54,21 @@ def output_format(path: str | os.PathLike[str]) -> str:
             f"cannot tell the diagram format of {str(path)!r}: its suffix must be one of {allowed}"
         )
     return FORMATS[suffix]
+
+
+def check_diagram_output(path: str | os.PathLike[str], format: str | None = None) -> str:
+    """The format ``path`` will be written in; refused before anything is drawn when the
+    path cannot be written (:func:`symnet.files.check_output`) or is ``-`` for PNG or PDF.
+
+    >>> check_diagram_output("-", "svg")
+    'svg'
+    """
+    format = format or output_format(path)
+    if format not in FORMATS.values():
+        allowed = ", ".join(sorted(set(FORMATS.values())))
+        raise SpecError(f"format must be one of {allowed}; got {format!r}")
+    check_output(path, binary=format in ("png", "pdf"))
+    return format
 
 
 def render_bytes(source: str, format: str) -> bytes:
@@ -69,6 +89,8 @@ def render_bytes(source: str, format: str) -> bytes:
         message = f"Graphviz's 'dot' program was not found; {INSTALL_HINT}"
         raise GraphvizMissingError(message) from None
     except graphviz.CalledProcessError as error:
+        if error.returncode == -signal.SIGINT:  # Ctrl-C reached dot first: not dot's fault
+            raise KeyboardInterrupt from None
         detail = " ".join((error.stderr or b"").decode("utf-8", "replace").split())[:300]
         raise RenderError(f"Graphviz's dot failed ({detail or 'no message'})") from None
 
@@ -81,7 +103,8 @@ def save_diagram(source: str, path: str | os.PathLike[str], format: str | None =
     source : str
         DOT text (from :mod:`symnet.render.network`).
     path : path-like
-        The file to write; its suffix picks the format unless ``format`` is given.
+        The file to write (a picture: an existing one is replaced); its suffix picks the
+        format unless ``format`` is given. ``-`` writes DOT or SVG to standard output.
     format : {"dot", "svg", "png", "pdf"}, optional
 
     Returns
@@ -93,14 +116,18 @@ def save_diagram(source: str, path: str | os.PathLike[str], format: str | None =
     ------
     RenderError
         Graphviz is missing (the ``.dot`` file beside ``path`` is written first) or failed.
+    WriteError
+        The file cannot be written (a full device, a read-only folder...).
     """
     path = Path(path)
-    format = format or output_format(path)
+    format = check_diagram_output(path, format)
     if format == "dot":
         return write_bytes_atomic(path, source.encode("utf-8"))
     try:
         data = render_bytes(source, format)
     except GraphvizMissingError:
+        if is_stdout(path):
+            raise
         dot_path = write_bytes_atomic(path.with_suffix(".dot"), source.encode("utf-8"))
         raise GraphvizMissingError(
             f"Graphviz's 'dot' program was not found, so {path} was not drawn; the DOT source "

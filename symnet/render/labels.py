@@ -24,6 +24,7 @@ from collections.abc import Sequence
 
 import sympy as sp
 
+from symnet.exceptions import SpecError
 from symnet.graph.notation import notes_text
 from symnet.render.dot import Html, html_text, subscripted
 
@@ -34,6 +35,8 @@ __all__ = [
     "DELTA_PREFIX",
     "ACTIVATION_LABELS",
     "title_html",
+    "TITLE_LIMIT",
+    "checked_title",
     "small",
     "stack",
     "describe",
@@ -132,6 +135,28 @@ def expression_html(expr: sp.Expr, network=None, max_chars: int = 80) -> Html:
         kept.append(html)
         used += shown
     return Html("".join(kept))
+
+
+#: The longest title a diagram or a report takes, in characters. NOTE: a title is one
+#: line; Graphviz refuses a label above 16384 characters once escaped, which 1000
+#: characters (at most 6 each, escaped) stay far below.
+TITLE_LIMIT = 1000
+
+
+def checked_title(title: object) -> str | None:
+    """``title`` as text, refused (SpecError) above :data:`TITLE_LIMIT` characters.
+
+    >>> checked_title("x" * 1001)
+    Traceback (most recent call last):
+    ...
+    symnet.exceptions.SpecError: title= is limited to 1000 characters; got 1001
+    """
+    if title is None:
+        return None
+    text = str(title)
+    if len(text) > TITLE_LIMIT:
+        raise SpecError(f"title= is limited to {TITLE_LIMIT} characters; got {len(text)}")
+    return text
 
 
 def title_html(title: str | None, default: str) -> Html:

@@ -37,6 +37,7 @@ from collections.abc import Mapping
 
 from symnet.exceptions import SpecError
 from symnet.graph.build import as_network, source_spec
+from symnet.graph.guards import check_diagram, draws_every_unit
 from symnet.graph.spec import NetworkSpec
 from symnet.numeric.forward import forward_values
 from symnet.numeric.points import random_point
@@ -215,7 +216,8 @@ def network_diagram(
     require_positive("max_units", max_units)
     require_positive("max_edges", max_edges)
     heading = title_html(title, describe(spec, names, bias))
-    if sum(spec.widths) > max_units or spec.parameter_count(bias) > max_edges:
+    check_diagram(spec, "network", bias=bias, max_units=max_units, max_edges=max_edges)
+    if not draws_every_unit(spec, bias, max_units, max_edges):
         return _network_summary(spec, bias, heading)
     network = as_network(network, names=names, bias=bias)
     if values is None and seed is not None:

@@ -19,6 +19,7 @@ from symnet.render.conv import conv_view
 from symnet.render.expression import expression_diagram
 from symnet.render.gradient import gradient_diagram
 from symnet.render.graphviz_io import Diagram
+from symnet.render.labels import checked_title
 from symnet.render.network import network_diagram
 
 __all__ = ["VIEWS", "diagram"]
@@ -39,4 +40,6 @@ def diagram(spec=None, view: str = "network", **options) -> Diagram:
     """
     if view not in VIEWS:
         raise SpecError(f"view must be one of {', '.join(map(repr, VIEWS))}; got {view!r}")
+    if "title" in options:
+        options["title"] = checked_title(options["title"])
     return VIEWS[view](spec, **options)

@@ -25,17 +25,26 @@ figures in a folder beside it (``REPORT_files/``). In Jupyter a report displays 
 from __future__ import annotations
 
 import importlib.metadata
+import os
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from symnet.exceptions import SizeLimitError, SpecError, SymnetError
-from symnet.files import output_folder, write_bytes_atomic, write_text_atomic
-from symnet.graph.losses import check_loss
+from symnet.exceptions import SizeLimitError, SpecError, SymnetError, WriteError
+from symnet.files import (
+    check_output,
+    is_stdout,
+    write_bytes_atomic,
+    write_error,
+    write_text_atomic,
+)
+from symnet.graph.guards import check_report
+from symnet.graph.losses import check_loss, default_loss, task_of
 from symnet.graph.naming import NAMING_SCHEMES
 from symnet.graph.spec import NetworkSpec, parse_spec
+from symnet.render.labels import checked_title
 from symnet.report.document import Block, Note, Section
 from symnet.report.html import html_document, html_fragment
 from symnet.report.markdown import markdown_document
@@ -51,7 +60,7 @@ from symnet.report.sections.network import network_section
 from symnet.report.sections.perceptron import perceptron_section
 from symnet.report.sections.training import training_section
 from symnet.report.sections.verification import verification_section
-from symnet.training.data import DATASETS
+from symnet.training.data import DATASETS, Dataset, load_data
 
 __all__ = [
     "DEFAULT_SECTIONS",
@@ -60,6 +69,7 @@ __all__ = [
     "SectionFunction",
     "build_report",
     "check_report_path",
+    "figure_folder",
     "resolve_sections",
 ]
 
@@ -86,6 +96,8 @@ SECTIONS: dict[str, tuple[str, SectionFunction]] = {
 DEFAULT_SECTIONS = tuple(k for k in SECTIONS if k not in ("approximation", "depth", "conv_layer"))
 #: File suffix -> the report format it asks for.
 REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown"}
+#: The report formats.
+REPORT_FORMATS = ("html", "markdown")
 
 
 def resolve_sections(
@@ -155,20 +167,31 @@ class Report:
         """The whole report as one self-contained HTML page."""
         return html_document(self.title, self.sections, self.meta(), self.footer())
 
-    def markdown(self, folder: str = "report_files") -> tuple[str, dict[str, bytes]]:
-        """The Markdown text, and its figure files (name -> bytes) linked under ``folder``."""
+    def markdown(self, folder: str | None = "report_files") -> tuple[str, dict[str, bytes]]:
+        """The Markdown text, and its figure files (name -> bytes) linked under ``folder``
+        (None: the figures are embedded as ``data:`` URIs and no file is returned)."""
         return markdown_document(self.title, self.sections, folder, self.meta(), self.footer())
 
-    def save(self, path: str | Path, overwrite: bool = False) -> Path:
-        """Write ``.html`` (one file) or ``.md`` (plus ``<stem>_files/``), atomically."""
+    def save(self, path: str | Path, overwrite: bool = False, format: str | None = None) -> Path:
+        """Write ``.html`` (one file) or ``.md`` (plus ``<stem>_files/``), atomically.
+
+        ``-`` writes to standard output: Markdown (figures embedded as ``data:`` URIs)
+        unless ``format="html"``. An existing report, or a figure folder holding files, is
+        replaced only with ``overwrite=True``.
+        """
         path = Path(path)
-        kind = check_report_path(path, overwrite)
+        kind = check_report_path(path, overwrite, format)
         if kind == "html":
             return write_text_atomic(path, self.html())
-        folder = path.with_name(f"{path.stem}_files")
+        if is_stdout(path):
+            return write_text_atomic(path, self.markdown(None)[0])
+        folder = figure_folder(path)
         text, files = self.markdown(folder.name)
         if files:
-            folder.mkdir(exist_ok=True)
+            try:
+                folder.mkdir(exist_ok=True)
+            except OSError as error:
+                raise write_error(folder, error) from None
         for name, data in files.items():
             write_bytes_atomic(folder / name, data)
         return write_text_atomic(path, text)
@@ -177,34 +200,64 @@ class Report:
         return html_fragment(self.title, self.sections, self.meta(), self.footer())
 
 
-def check_report_path(path: str | Path, overwrite: bool = False) -> str:
-    """The report format (``"html"`` or ``"markdown"``) that ``path`` asks for.
+def figure_folder(path: str | Path) -> Path:
+    """The folder of a Markdown report's figures: ``REPORT_files/`` beside ``REPORT.md``."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}_files")
 
-    SpecError for another suffix, a missing folder, or an existing file without
-    ``overwrite``.
+
+def check_report_path(path: str | Path, overwrite: bool = False, format: str | None = None) -> str:
+    """The report format (``"html"`` or ``"markdown"``) that ``path`` (and ``format``) ask for.
+
+    ``format`` overrides the suffix; ``-`` (standard output) is Markdown unless
+    ``format="html"``. SpecError for another suffix or format, or for an existing report
+    or a figure folder holding files without ``overwrite``; WriteError for a path that
+    cannot be written (:func:`symnet.files.check_output`).
     """
     path = Path(path)
-    kind = REPORT_SUFFIXES.get(path.suffix.lower())
+    if format is not None and format not in REPORT_FORMATS:
+        raise SpecError(f"format must be one of {', '.join(REPORT_FORMATS)}; got {format!r}")
+    kind = format or ("markdown" if is_stdout(path) else REPORT_SUFFIXES.get(path.suffix.lower()))
     if kind is None:
         raise SpecError(
             f"a report file must end in .html or .md; got {path.name!r} (e.g. path='report.html')"
         )
-    output_folder(path)
-    if path.exists() and not overwrite:
-        raise SpecError(f"{path} already exists; pass overwrite=True to replace it")
+    check_output(path, overwrite)
+    if kind == "markdown" and not is_stdout(path):
+        folder = figure_folder(path)
+        if folder.exists() and not folder.is_dir():
+            raise WriteError(
+                f"cannot write the figures of {path}: {folder} exists and is not a folder; "
+                "choose another report name"
+            )
+        if folder.is_dir() and any(folder.iterdir()) and not overwrite:
+            raise SpecError(
+                f"{folder} already holds files (the figures of {path} would replace some); "
+                "pass overwrite=True to replace them, or choose another report name"
+            )
     return kind
 
 
-def _check_options(spec: NetworkSpec, names: str, loss: str | None, data: str | None) -> None:
-    """Refuse a bad option before any section is made (one SpecError naming it)."""
+def _check_options(
+    spec: NetworkSpec, names: str, loss: str | None, data: str | None, csv_options: dict | None
+) -> str | Dataset | None:
+    """Refuse a bad option before any section is made (one SpecError naming it), and a
+    data file that training would refuse (one DataError); returns the data to train on:
+    a built-in name, or the data set read from a file."""
     if names not in NAMING_SCHEMES:
         raise SpecError(f"names must be one of {', '.join(NAMING_SCHEMES)}; got {names!r}")
     if loss is not None:
         check_loss(spec, loss)
-    if data is not None and data not in DATASETS and not Path(data).is_file():
+    if data is None or data in DATASETS:
+        return data
+    if not os.path.exists(data):  # NOTE: False, not an error, for a name too long
         raise SpecError(
             f"unknown data set {data!r}; use one of {', '.join(DATASETS)} or a FILE.csv"
         )
+    # NOTE: read now, so a CSV file that train refuses (empty, not UTF-8, ragged, NaN,
+    # labels the task cannot use, a FIFO) is refused before any work, in one line.
+    task = task_of(spec, loss or default_loss(spec, training=True))
+    return load_data(data, task=task, csv_options=csv_options)
 
 
 def _check_wrt(inp: ReportInput) -> None:
@@ -229,6 +282,7 @@ def build_report(
     sections: str | list[str] | tuple[str, ...] | None = None,
     title: str | None = None,
     seed: int = 0,
+    csv_options: dict | None = None,
 ) -> Report:
     """Make every chosen section of the report of ``spec``.
 
@@ -251,15 +305,24 @@ def build_report(
         Shown as given (escaped); default ``"Derivation report: SPEC"``.
     seed : int
         Random weights of the trace, the gradient check and the training run.
+    csv_options : dict, optional
+        How a CSV ``data`` file is read (``target``, ``drop``, ``header``,
+        ``drop_missing``: :func:`symnet.training.csvfile.load_csv`).
+
+    A network too deep for a report, or whose training run would not fit in memory, is
+    refused (``SizeLimitError``) before any section is made
+    (:func:`symnet.graph.guards.check_report`).
     """
     start = time.perf_counter()
     spec = parse_spec(spec)
     keys = resolve_sections(sections, conv=not spec.is_dense)
-    _check_options(spec, names, loss, data)
-    title = " ".join(str(title).split()) if title else f"Derivation report: {spec}"
+    check_report(spec, bias, keys)  # before any section is made
+    source = _check_options(spec, names, loss, data, csv_options)
+    given = checked_title(title) if title else None
+    title = " ".join(given.split()) if given else f"Derivation report: {spec}"
     made = []
     with tempfile.TemporaryDirectory(prefix="symnet-report-") as scratch:
-        inp = ReportInput(spec, names, bias, loss, wrt, data, seed, Path(scratch))
+        inp = ReportInput(spec, names, bias, loss, wrt, source, seed, Path(scratch))
         _check_wrt(inp)  # before any section: the same network serves them all
         for key in keys:
             heading, make_section = SECTIONS[key]

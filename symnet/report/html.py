@@ -4,7 +4,8 @@ The file needs nothing but a browser, offline: math is MathML (browsers lay it o
 natively, no script), diagrams are Graphviz's SVG pasted in, plots and photos are PNG
 ``data:`` URIs, and the style sheet is inline. There is no script and no external
 resource: the only URLs in the file are the MathML and SVG namespace names. Every piece
-of text, the user's title included, is HTML-escaped. The page reads on a phone (viewport,
+of text, the user's title included, is HTML-escaped, with control characters (and bidi
+overrides) shown as ``\\xNN`` text. The page reads on a phone (viewport,
 a maximum width, wide formulas and tables scroll sideways) and prints cleanly.
 
 >>> from symnet.report.document import Paragraph, Section
@@ -19,6 +20,7 @@ import base64
 import html
 import re
 
+from symnet.render.dot import visible_controls
 from symnet.report.document import (
     Code,
     Equations,
@@ -92,7 +94,7 @@ STYLE = """
 
 
 def _text(text: str) -> str:
-    return html.escape(text, quote=True)
+    return html.escape(visible_controls(text), quote=True)
 
 
 def inline_svg(svg: str, prefix: str) -> str:

@@ -4,21 +4,34 @@ Display math is a ``$$`` block on lines of its own (GitHub renders it with MathJ
 inline math is ``$...$`` with no space inside the dollars; every formula is LaTeX printed
 by SymPy (:mod:`symnet.report.latex`) or by one of symnet's printers. Figures are written to
 a folder beside the Markdown file (``REPORT_files/``) and linked relatively, so the two
-move together. Text the user gives (the title) is HTML-escaped, since Markdown passes HTML
-through.
+move together; without a folder (a report on standard output) they are embedded as
+``data:`` URIs.
+
+Text stays inert (:func:`markdown_text`): prose, the user's title included, can hold no
+live link, image, autolink or HTML. ``< > &`` become entities (Markdown passes HTML
+through, and an entity of the user's would be decoded), every character Markdown gives a
+meaning to is backslash-escaped (``[ ] ` * _ { } # | ~ $ @ \\``), so is the ``:`` of a
+``scheme://`` and the ``.`` of ``www.`` (GitHub links those bare), and control characters
+are shown as ``\\xNN``; line breaks become spaces (as Markdown shows them), so no heading,
+list or rule can start inside the text. Code spans and blocks take a fence longer than any run of
+backticks inside them.
 
 >>> from symnet.report.document import Paragraph, Section
 >>> text, files = markdown_document("T", [Section("s", "One", [Paragraph(["a", "b"])])], "F")
 >>> text.splitlines()[0], files
 ('# T', {})
+>>> print(markdown_text("[click](javascript:alert(1)) <b>"))
+\\[click\\](javascript:alert(1)) &lt;b&gt;
 """
 
 from __future__ import annotations
 
+import base64
 import html
 import re
 import urllib.parse
 
+from symnet.render.dot import visible_controls
 from symnet.report.document import (
     Code,
     Equations,
@@ -33,7 +46,14 @@ from symnet.report.document import (
 from symnet.report.document import capitalised as _capitalised
 from symnet.report.latex import latex_row, latex_rows
 
-__all__ = ["github_anchor", "markdown_document"]
+__all__ = ["code_span", "github_anchor", "markdown_document", "markdown_text"]
+
+#: Characters Markdown (CommonMark, GitHub's extensions, kramdown's attribute lists and
+#: the ``$`` of math) gives a meaning to; each is backslash-escaped in prose.
+_SPECIAL = re.compile(r"([\\`*_\[\]{}#|~$@])")
+#: Bare links GitHub makes live: the ``:`` of ``scheme://`` and the ``.`` of ``www.``.
+_BARE_LINK = re.compile(r"(?<=[A-Za-z]):(?=//)|(?<=\bwww)\.", re.IGNORECASE)
+_MIME = {".svg": "image/svg+xml", ".png": "image/png"}
 
 
 def github_anchor(title: str) -> str:
@@ -45,16 +65,45 @@ def github_anchor(title: str) -> str:
     return re.sub(r"[^\w\- ]", "", title.strip().lower()).replace(" ", "-")
 
 
-def _prose(text: str) -> str:
-    # NOTE: a lone '$' would open inline math, and '<' would start HTML: escape both.
-    return html.escape(text, quote=False).replace("$", r"\$")
+def markdown_text(text: str) -> str:
+    """``text`` as Markdown that shows it literally: no link, image, HTML or math in it is live.
+
+    >>> print(markdown_text("$5 & <i>x</i> at www.example.com or https://example.com"))
+    \\$5 &amp; &lt;i&gt;x&lt;/i&gt; at www\\.example.com or https\\://example.com
+    """
+    # NOTE: a line break inside a paragraph shows as a space; as a space it also cannot
+    # start a block of its own (a heading, a list, a rule) in the middle of the text.
+    text = html.escape(" ".join(visible_controls(text).splitlines()), quote=False)
+    return _BARE_LINK.sub(r"\\\g<0>", _SPECIAL.sub(r"\\\1", text))
+
+
+_prose = markdown_text
+
+
+def code_span(text: str) -> str:
+    """``text`` as an inline code span: a fence of one more backtick than its longest run.
+
+    >>> code_span("a``b")
+    '```a``b```'
+    """
+    text = visible_controls(text).replace("\n", " ")
+    fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith(("`", " ")) or text.endswith(("`", " ")) else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _code_block(text: str) -> str:
+    """A fenced block that no line of ``text`` can close (the fence outgrows its runs)."""
+    text = visible_controls(text)
+    fence = "`" * max(3, max(map(len, re.findall("`+", text)), default=0) + 1)
+    return f"{fence}text\n{text}\n{fence}"
 
 
 def _paragraph(block: Paragraph) -> str:
     parts = []
     for part in block.parts:
         if isinstance(part, Code):
-            parts.append(f"`{part.text}`")
+            parts.append(code_span(part.text))
         elif isinstance(part, Inline):
             parts.append(f"${latex_row(part.row, part.context)}$")
         else:
@@ -75,15 +124,20 @@ def _table(block: Table) -> str:
     return "\n".join(lines)
 
 
-def _figure(block: Figure, folder: str, files: dict[str, bytes], number: int) -> str:
+def _figure(block: Figure, folder: str | None, files: dict[str, bytes], number: int) -> str:
     name = f"{number:02d}-{block.name}{block.suffix}"
-    files[name] = block.svg.encode("utf-8") if block.svg is not None else (block.png or b"")
-    link = urllib.parse.quote(f"{folder}/{name}")
+    data = block.svg.encode("utf-8") if block.svg is not None else (block.png or b"")
+    if folder is None:  # no folder beside the text: the figure goes inside it
+        encoded = base64.b64encode(data).decode("ascii")
+        link = f"data:{_MIME.get(block.suffix, 'application/octet-stream')};base64,{encoded}"
+    else:
+        files[name] = data
+        link = urllib.parse.quote(f"{folder}/{name}")
     caption = _prose(block.caption)
     return f"![{caption}]({link})\n\n*{caption}*"
 
 
-def _block(block, folder: str, files: dict[str, bytes]) -> str:
+def _block(block, folder: str | None, files: dict[str, bytes]) -> str:
     if isinstance(block, Paragraph):
         return _paragraph(block)
     if isinstance(block, Equations):
@@ -94,16 +148,17 @@ def _block(block, folder: str, files: dict[str, bytes]) -> str:
     if isinstance(block, Table):
         return _table(block)
     if isinstance(block, Preformatted):
-        return f"```text\n{block.text}\n```"
+        return _code_block(block.text)
     if isinstance(block, Note):
         return f"> **Note.** {_prose(_capitalised(block.text))}"
     raise TypeError(f"a report cannot print a {type(block).__name__}")
 
 
 def markdown_document(
-    title: str, sections: list[Section], folder: str, meta: str = "", footer: str = ""
+    title: str, sections: list[Section], folder: str | None, meta: str = "", footer: str = ""
 ) -> tuple[str, dict[str, bytes]]:
-    """The Markdown text, and the figure files (name -> bytes) it links in ``folder``."""
+    """The Markdown text, and the figure files (name -> bytes) it links in ``folder``
+    (None: no files, the figures are embedded as ``data:`` URIs)."""
     files: dict[str, bytes] = {}
     headings = [f"{number}. {s.title}" for number, s in enumerate(sections, start=1)]
     lines = [f"# {_prose(title)}", ""]

@@ -30,11 +30,12 @@ import sympy as sp
 from symnet.calculus.backprop import cached_deltas, delta_symbol
 from symnet.calculus.chainrule import loss_node
 from symnet.codegen.scalar import compile_network
-from symnet.exceptions import SpecError, VerificationError
+from symnet.exceptions import SizeLimitError, SpecError, VerificationError
 from symnet.graph.activations import elementary
-from symnet.graph.build import as_network
+from symnet.graph.build import as_network, source_spec
+from symnet.graph.guards import MAX_CHECK_EDGES, check_gradient_check, check_substitution
 from symnet.graph.network import Network
-from symnet.graph.size import graph_edges, require_at_most, substituted_size
+from symnet.graph.size import approximately, require_at_most, substituted_size
 from symnet.graph.spec import NetworkSpec
 from symnet.numeric.functions import lambdify_modules
 from symnet.numeric.points import point_arrays, random_point
@@ -59,16 +60,23 @@ SYMBOLIC_ROUTES = ("auto", "diff", "backprop")
 #: loss is tried; about 3 s of SymPy at the limit.
 MAX_DIFF_COST = 20_000
 
-#: Largest scalar graph (edges) checked: the generated code and the finite differences grow
-#: with parameters x edges, about 10 s at the limit.
-MAX_CHECK_EDGES = 6_000
-
 _TINY = float(np.finfo(np.float64).tiny)
 
 
 def _diff_cost(network: Network) -> int:
     n = len(network.parameters) * len(network.outputs)
     return n * substituted_size(network.spec, network.bias)
+
+
+def _diff_skipped(network: Network, cost: int) -> str | None:
+    """Why ``symbolic="auto"`` does not take ``sympy.diff`` of the whole loss (None: it does)."""
+    if cost > MAX_DIFF_COST:
+        return f"size ~{approximately(cost)} > {MAX_DIFF_COST}"
+    try:
+        check_substitution(network.spec, network.bias, "the substituted loss", "")
+    except SizeLimitError as error:
+        return str(error).partition(" (limit")[0]  # e.g. "... would have ~6 levels of nesting"
+    return None
 
 
 def _evaluate_levels(levels, values: dict[sp.Symbol, Any]) -> None:
@@ -144,10 +152,11 @@ def symbolic_gradients(
         allowed = ", ".join(repr(r) for r in SYMBOLIC_ROUTES)
         raise SpecError(f"symbolic route must be one of {allowed}; got {route!r}")
     cost = _diff_cost(network)
-    if route == "backprop" or (route == "auto" and cost > MAX_DIFF_COST):
+    skipped = _diff_skipped(network, cost) if route == "auto" else None
+    if route == "backprop" or skipped:
         note = "cached backprop deltas, evaluated level by level"
-        if route == "auto":
-            note += f"; sympy.diff of the whole loss skipped at size ~{cost:.2g} > {MAX_DIFF_COST}"
+        if skipped:
+            note += f"; sympy.diff of the whole loss skipped: {skipped}"
         route, gradients = "backprop", _backprop_gradients(network, leaves)
     else:
         hint = "check against the backprop deltas instead (symbolic='backprop')"
@@ -246,14 +255,9 @@ def check_gradients(
             "the PyTorch cross-check (torch=True) needs PyTorch; install it with "
             "pip install 'symnet[torch]' or leave the cross-check out (torch=False)"
         )
+    spec, names, bias = source_spec(network_or_spec, names, bias)
+    check_gradient_check(spec, bias)  # before anything is built
     network = as_network(network_or_spec, names=names, bias=bias, loss=loss, need_loss=True)
-    require_at_most(
-        graph_edges(network.spec, network.bias),
-        MAX_CHECK_EDGES,
-        f"a gradient check of the scalar graph of {network.spec}",
-        "check a narrower network with the same layers and activations "
-        "(e.g. 4-8:relu-3:softmax): each derivative rule is the same at every width",
-    )
     leaves = random_point(network, seed, "check", batch=batch)
     inputs, targets, params = point_arrays(network, leaves)
     route, note, symbolic_values = symbolic_gradients(network, leaves, symbolic)

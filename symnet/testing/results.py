@@ -86,14 +86,15 @@ class GradientReport:
 
     def to_dict(self) -> dict[str, Any]:
         settings = ("spec", "loss", "names", "bias", "seed", "batch", "eps", "atol", "rtol")
+        keys = {"batch": "batch_size"}  # the JSON vocabulary's name (README), as in train
         return {
-            **{name: getattr(self, name) for name in settings},
+            **{keys.get(name, name): getattr(self, name) for name in settings},
             "dtype": "float64",
             "symbolic_route": self.symbolic_route,
             "symbolic_note": self.symbolic_note,
-            "torch": self.torch_status,
-            "inputs": self.inputs.tolist(),
-            "targets": self.targets.tolist(),
+            "torch_status": self.torch_status,
+            "input_batch": self.inputs.tolist(),
+            "target_batch": self.targets.tolist(),
             "loss_value": self.loss_value,
             "parameters": [row.to_dict() for row in self.rows],
             "max_abs_error": self.max_abs_error,

@@ -13,8 +13,9 @@ abs,       :data:`REGRESSION_FUNCTIONS` (no user expressions are parsed here)
 gaussian
 ========== ===================================================================================
 
-A :class:`Dataset` holds ``X`` (n, features) and ``y``: class indices 0..K-1 for
-classification (the original labels in ``classes``), an (n, outputs) array for regression.
+A :class:`~symnet.training.dataset.Dataset` holds ``X`` (n, features) and ``y``: class
+indices 0..K-1 for classification (the labels, numbers or names, in ``classes``), an
+(n, outputs) array for regression. CSV files are read by :mod:`symnet.training.csvfile`.
 
 >>> data = load_data("moons", n_samples=10, seed=0)
 >>> data.X.shape, data.task, data.classes
@@ -26,17 +27,21 @@ classification (the original labels in ``classes``), an (n, outputs) array for r
 
 from __future__ import annotations
 
-import csv
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from symnet.exceptions import DataError, SpecError
+from symnet.seeds import random_generator
+from symnet.training.csvfile import load_csv
+from symnet.training.dataset import Dataset, Label
 
 __all__ = [
+    "CSV_OPTIONS",
     "DATASETS",
     "REGRESSION_FUNCTIONS",
     "Dataset",
@@ -45,6 +50,7 @@ __all__ = [
     "load_data",
     "make_classification_set",
     "make_regression_set",
+    "stratified_test_counts",
     "train_test_split",
 ]
 
@@ -61,32 +67,6 @@ DATASETS = (*CLASSIFICATION_SETS, "digits", *REGRESSION_FUNCTIONS)
 DEFAULT_NOISE = {"xor": 0.0, "moons": 0.1, "circles": 0.05, "spirals": 0.1}
 
 
-@dataclass(frozen=True)
-class Dataset:
-    """Samples ``X`` (n, features) with targets ``y``; see the module docstring."""
-
-    name: str
-    X: np.ndarray
-    y: np.ndarray
-    task: str  # "classification" or "regression"
-    classes: tuple[float, ...] = ()
-
-    def __len__(self) -> int:
-        return self.X.shape[0]
-
-    @property
-    def n_features(self) -> int:
-        return self.X.shape[1]
-
-    @property
-    def n_classes(self) -> int:
-        return len(self.classes)
-
-    def subset(self, index: np.ndarray) -> Dataset:
-        """The samples at ``index`` (an integer array), in that order."""
-        return replace(self, X=self.X[index], y=self.y[index])
-
-
 def make_classification_set(
     name: str, n_samples: int = 1000, noise: float | None = None, seed: int = 0
 ) -> Dataset:
@@ -100,7 +80,7 @@ def make_classification_set(
     noise = DEFAULT_NOISE[name] if noise is None else float(noise)
     if not (math.isfinite(noise) and noise >= 0):
         raise SpecError(f"noise must be a finite number >= 0; got {noise!r}")
-    rng = np.random.default_rng(seed)
+    rng = random_generator(seed)
     n0 = n_samples // 2
     n1 = n_samples - n0
     if name == "xor":  # class 0 in the quadrants where x1 and x2 share a sign
@@ -140,7 +120,7 @@ def make_regression_set(
         raise DataError(f"regression functions are {', '.join(REGRESSION_FUNCTIONS)}; got {name!r}")
     _check_count(n_samples)
     function, (low, high) = REGRESSION_FUNCTIONS[name]
-    rng = np.random.default_rng(seed)
+    rng = random_generator(seed)
     x = rng.uniform(low, high, size=(n_samples, 1))
     y = function(x) + (rng.normal(0.0, noise, size=x.shape) if noise > 0 else 0.0)
     return Dataset(name, x, np.asarray(y, dtype=np.float64), "regression")
@@ -172,6 +152,11 @@ def load_digits() -> Dataset:
     )
 
 
+#: The keyword arguments of :func:`~symnet.training.csvfile.load_csv` that choose columns
+#: and rows; ``csv_options`` of :func:`load_data` (and of training and prediction) holds them.
+CSV_OPTIONS = ("target", "drop", "header", "drop_missing")
+
+
 def load_data(
     name: str | Path,
     *,
@@ -179,112 +164,45 @@ def load_data(
     n_samples: int | None = None,
     noise: float | None = None,
     seed: int = 0,
-    classes: tuple[float, ...] | None = None,
+    classes: Sequence[Label] | None = None,
+    csv_options: dict[str, Any] | None = None,
 ) -> Dataset:
-    """A built-in data set by name, or a CSV file (``task`` says how to read its labels).
+    """A built-in data set by name, or a CSV file (``task`` says how to read its targets).
 
     ``n_samples`` and ``noise`` apply to generated sets (defaults: 1,000 samples for the
     classification shapes, 200 for regression); ``seed`` makes them reproducible;
-    ``classes`` fixes the class labels of a CSV file (see :func:`load_csv`).
+    ``classes`` fixes the class labels of a CSV file and ``csv_options`` (``target``,
+    ``drop``, ``header``, ``drop_missing``) how it is read (see
+    :func:`~symnet.training.csvfile.load_csv`).
     """
     text = str(name)
+    options = {key: value for key, value in (csv_options or {}).items() if value not in (None, ())}
+    unknown = sorted(set(options) - set(CSV_OPTIONS))
+    if unknown:
+        raise SpecError(f"csv_options are {', '.join(CSV_OPTIONS)}; got {unknown[0]!r}")
+    given = [key for key, value in options.items() if value is not False]
+    if text in DATASETS and given:
+        raise SpecError(f"{given[0]}= applies to CSV files; {text} is a built-in data set")
     if text in CLASSIFICATION_SETS:
         return make_classification_set(text, n_samples or 1000, noise, seed)
     if text in REGRESSION_FUNCTIONS:
         return make_regression_set(text, n_samples or 200, 0.05 if noise is None else noise, seed)
     if text == "digits":
         return load_digits()
-    if text.lower().endswith(".csv") or Path(text).exists():
-        return load_csv(text, task=task, classes=classes)
+    if text.lower().endswith((".csv", ".tsv", ".txt")) or Path(text).exists():
+        return load_csv(text, task=task, classes=classes, **options)
     raise DataError(f"unknown data set {text!r}; use one of {', '.join(DATASETS)} or a FILE.csv")
 
 
-def _number(cell: str, where: str) -> float:
-    try:
-        value = float(cell)
-    except ValueError:
-        raise DataError(f"{where}: {cell.strip()!r} is not a number") from None
-    if not math.isfinite(value):
-        raise DataError(f"{where}: {cell.strip()} is not a finite number; remove or fill it")
-    return value
-
-
-def load_csv(
-    path: str | Path, task: str = "classification", classes: tuple[float, ...] | None = None
-) -> Dataset:
-    """Numeric features with the label in the last column; a first row of names is skipped.
-
-    ``classes`` (a trained model's labels) fixes the class order; without it the classes
-    are the file's distinct labels, sorted. Raises ``DataError`` (one line, with the line
-    number) for a missing or empty file, ragged rows, non-numeric cells, NaN or infinity,
-    and a classification file with one class (without ``classes``), a label outside
-    ``classes`` or labels that are not whole numbers.
-    """
-    path = Path(path)
-    if task not in ("classification", "regression"):
-        raise SpecError(f"task must be 'classification' or 'regression'; got {task!r}")
-    try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            rows = [
-                (n, row)
-                for n, row in enumerate(csv.reader(handle), 1)
-                if any(c.strip() for c in row)
-            ]
-    except FileNotFoundError:
-        raise DataError(f"no such CSV file: {path}") from None
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise DataError(f"cannot read {path}: {error}") from None
-    if rows and not all(_is_number(c) for c in rows[0][1]):
-        rows = rows[1:]  # NOTE: a first row with any non-numeric cell is a header
-    if not rows:
-        raise DataError(f"{path} has no data rows; expected numbers with the label last")
-    width = len(rows[0][1])
-    if width < 2:
-        raise DataError(f"{path} has 1 column; expected feature columns then a label column")
-    values = np.empty((len(rows), width))
-    for r, (line, row) in enumerate(rows):
-        if len(row) != width:
-            raise DataError(
-                f"{path} line {line} has {len(row)} cells but the first data row has {width}; "
-                "every row needs the same columns"
-            )
-        for c, cell in enumerate(row):
-            values[r, c] = _number(cell, f"{path} line {line}, column {c + 1}")
-    X, labels = values[:, :-1], values[:, -1]
-    if task == "regression":
-        return Dataset(path.name, X, labels[:, None], task)
-    if not np.all(labels == np.round(labels)):
-        raise DataError(
-            f"{path}: class labels (last column) must be whole numbers for classification"
-        )
-    if classes is not None:
-        known = np.asarray(classes, dtype=np.float64)
-        unknown = sorted(set(labels.tolist()) - set(known.tolist()))
-        if unknown:
-            raise DataError(f"{path} has labels {unknown[:5]} that the model never saw ({classes})")
-        y = np.searchsorted(np.sort(known), labels)
-        return Dataset(path.name, X, np.argsort(known)[y].astype(np.int64), task, tuple(classes))
-    found, y = np.unique(labels, return_inverse=True)
-    if len(found) < 2:
-        raise DataError(
-            f"{path} has a single class ({found[0]:g}); classification needs two or more"
-        )
-    return Dataset(path.name, X, y.astype(np.int64), task, tuple(float(c) for c in found))
-
-
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True
-
-
 def train_test_split(
-    data: Dataset, test_fraction: float = 0.2, seed: int = 0
+    data: Dataset, test_fraction: float = 0.2, seed: int = 0, stratify: bool | None = None
 ) -> tuple[Dataset, Dataset | None]:
-    """A random split: ``round(n * test_fraction)`` test samples (None when the fraction is 0)."""
-    if not (isinstance(test_fraction, (int, float)) and 0 <= test_fraction < 1):
+    """A seeded split: ``round(n * test_fraction)`` test samples (None when that is 0).
+
+    ``stratify`` (default: for classification) keeps each class's share in the test part:
+    see :func:`stratified_test_counts`. Both parts are in a random order.
+    """
+    if not (isinstance(test_fraction, int | float) and 0 <= test_fraction < 1):
         raise SpecError(f"the test fraction must be at least 0 and below 1; got {test_fraction!r}")
     n = len(data)
     n_test = round(n * test_fraction)
@@ -292,8 +210,44 @@ def train_test_split(
         return data, None
     if n - n_test < 1:
         raise DataError(f"{data.name} has {n} samples: too few to keep {n_test} for testing")
-    order = np.random.default_rng(seed).permutation(n)
-    return data.subset(order[n_test:]), data.subset(order[:n_test])
+    rng = random_generator(seed)
+    if not (data.task == "classification" if stratify is None else stratify):
+        order = rng.permutation(n)
+        return data.subset(order[n_test:]), data.subset(order[:n_test])
+    test, train = [], []
+    labels = np.unique(data.y)
+    for label, count in zip(labels, stratified_test_counts(data.y, n_test)):
+        members = rng.permutation(np.flatnonzero(data.y == label))
+        test.append(members[:count])
+        train.append(members[count:])
+    return (
+        data.subset(rng.permutation(np.concatenate(train))),
+        data.subset(rng.permutation(np.concatenate(test))),
+    )
+
+
+def stratified_test_counts(y: np.ndarray, n_test: int) -> np.ndarray:
+    """How many test samples each class gets (classes in sorted order), ``n_test`` in all.
+
+    Notes
+    -----
+    NOTE: class c, with n_c of the n samples, is owed the quota q_c = n_c n_test / n; it
+    gets floor(q_c), and the n_test - sum floor(q_c) samples left over go one each to the
+    classes with the largest remainders (Hamilton's method, ties to the smaller label).
+    So every class gets floor(q_c) or ceil(q_c): its share of the test part is within one
+    sample of its share of the data. Integer arithmetic: no rounding error.
+
+    >>> stratified_test_counts(np.array([0] * 50 + [1] * 30 + [2] * 20), 15).tolist()
+    [8, 4, 3]
+    """
+    _, counts = np.unique(y, return_counts=True)
+    n = int(counts.sum())
+    owed = counts.astype(object) * n_test  # Python ints: exact for any n
+    take = np.array([int(q // n) for q in owed], dtype=np.int64)
+    remainders = np.array([int(q % n) for q in owed], dtype=np.int64)
+    extra = n_test - int(take.sum())
+    take[np.argsort(-remainders, kind="stable")[:extra]] += 1
+    return take
 
 
 @dataclass(frozen=True)

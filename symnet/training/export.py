@@ -29,9 +29,10 @@ from pathlib import Path
 import numpy as np
 
 from symnet.exceptions import SpecError
-from symnet.files import write_text_atomic
+from symnet.files import check_output, is_stdout, write_text_atomic
 from symnet.graph.activations import LEAKY_SLOPE
-from symnet.training.modelfile import Model, refuse_to_replace
+from symnet.training.modelcheck import check_finite
+from symnet.training.modelfile import Model
 
 __all__ = ["ENTRY_POINTS", "FRAMEWORKS", "export_source", "to_jax", "to_torch", "write_export"]
 
@@ -197,19 +198,24 @@ def export_source(model: Model, framework: str) -> str:
         f"exporting to {framework}",
         "export handles dense models only for now; run it with symnet predict",
     )
+    # NOTE: NaN or infinity would be written as the names nan and inf, and the module
+    # would fail on import; a model file holding them is refused when loaded already.
+    mean, scale = _scaling(model)
+    arrays = dict(zip(model.parameter_names, model.params))
+    check_finite({**arrays, "input_mean": np.asarray(mean), "input_scale": np.asarray(scale)})
     return "\n".join(_MODULES[framework](_header(model, framework))) + "\n"
 
 
 def write_export(model: Model, framework: str, path: str | Path, overwrite: bool = False) -> Path:
-    """Write :func:`export_source` to ``path`` (a ``.py`` file) atomically."""
+    """Write :func:`export_source` to ``path`` (``.py``; ``-``: standard output) atomically."""
     _require(framework)
     path = Path(path)
-    if path.suffix != ".py":
+    if path.suffix != ".py" and not is_stdout(path):
         raise SpecError(
             f"the exported module is a Python file: give a name ending in .py, not {path.name!r}"
         )
-    refuse_to_replace(path, overwrite)
-    return write_text_atomic(path, export_source(model, framework))
+    check_output(path, overwrite)
+    return write_text_atomic(path, export_source(model, framework), overwrite)
 
 
 def _namespace(model: Model, framework: str, module: str) -> dict:

@@ -27,16 +27,18 @@ import contextlib
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from symnet.exceptions import DataError, SpecError
+from symnet.graph.guards import check_training
 from symnet.graph.losses import check_loss, default_loss, task_of
 from symnet.graph.spec import NetworkSpec, parse_spec
+from symnet.seeds import check_seed, random_generator
 from symnet.training.data import Dataset, Standardizer, load_data, train_test_split
-from symnet.training.evaluation import evaluate, targets
+from symnet.training.evaluation import evaluate, score, targets
 from symnet.training.modelfile import (
     DTYPES,
     Model,
@@ -44,14 +46,18 @@ from symnet.training.modelfile import (
     refuse_to_replace,
     save_model,
 )
-from symnet.training.optimizers import make_optimizer
+from symnet.training.optimizers import OPTIMIZERS, make_optimizer
+from symnet.training.results import PICTURE_CAPTIONS, SCORE_KEYS, History, TrainResult
 
 __all__ = [
     "GENERIC_DEFAULTS",
+    "MAX_EPOCHS",
+    "MAX_LR",
     "PICTURE_CAPTIONS",
     "TRAINING_DEFAULTS",
     "History",
     "TrainResult",
+    "check_training_options",
     "prepare_training",
     "train",
     "training_settings",
@@ -66,87 +72,10 @@ TRAINING_DEFAULTS: dict[str, dict] = {
     "digits": {"optimizer": "adam", "lr": 0.002, "epochs": 30, "batch_size": 64},
 }
 GENERIC_DEFAULTS = {"optimizer": "adam", "lr": 0.01, "epochs": 1000, "batch_size": None}
-
-#: The pictures of a training run (:func:`symnet.training.plots.save_pictures`), by their
-#: key in :meth:`TrainResult.summary`, with the caption :meth:`TrainResult.text` gives them.
-PICTURE_CAPTIONS = {
-    "plot": "Curves",
-    "plot_kernels": "Kernels",
-    "plot_maps": "Feature maps of sample 0",
-}
-
-
-@dataclass
-class History:
-    """Per epoch: the mean training loss seen during the epoch; at recorded epochs, the
-    training accuracy and the test loss and accuracy after the epoch."""
-
-    loss: list[float] = field(default_factory=list)
-    recorded: list[int] = field(default_factory=list)
-    accuracy: list[float] = field(default_factory=list)
-    test_loss: list[float] = field(default_factory=list)
-    test_accuracy: list[float] = field(default_factory=list)
-
-
-@dataclass
-class TrainResult:
-    """What :func:`train` returns; ``seconds`` is the time spent in the training loop.
-
-    ``pictures`` maps a key of :data:`PICTURE_CAPTIONS` to the file drawn for it.
-    """
-
-    model: Model
-    history: History
-    epochs: int
-    seconds: float
-    train_loss: float
-    train_accuracy: float | None
-    test_loss: float | None
-    test_accuracy: float | None
-    stopped: str | None = None
-    message: str = ""
-    saved: Path | None = None
-    pictures: dict[str, Path] = field(default_factory=dict)
-
-    def summary(self) -> dict:
-        """A JSON-ready dictionary of the figures (and of the pictures drawn)."""
-        keys = ("epochs", "seconds", "train_loss", "train_accuracy", "test_loss", "test_accuracy")
-        data = {"spec": str(self.model.spec), "loss": self.model.loss, **self.model.training}
-        data.update({key: getattr(self, key) for key in keys})
-        data["epoch_seconds"] = self.seconds / self.epochs if self.epochs else None
-        data.update(
-            stopped=self.stopped,
-            message=self.message,
-            saved=str(self.saved) if self.saved else None,
-        )
-        data.update({key: str(path) for key, path in self.pictures.items()})
-        return data
-
-    def text(self) -> str:
-        """The figures in a few lines: settings and time, train and test results, files."""
-        t, spec = self.model.training, self.model.spec
-        batch = "full batch" if t["batch_size"] is None else f"batch {t['batch_size']}"
-        per_epoch = self.summary()["epoch_seconds"]
-        pace = "-" if per_epoch is None else f"{1000 * per_epoch:.0f}"  # None: no epoch completed
-        lines = [
-            f"Trained {spec} on {t['data']} ({t['n_train']} train / {t['n_test']} test "
-            f"samples): {self.model.loss} loss, {t['optimizer']} lr {t['lr']:g}, "
-            f"{self.epochs} epochs, {batch}, {t['dtype']}, seed {t['seed']}: {self.seconds:.2f} s "
-            f"({pace} ms per epoch)",
-            f"  train: loss {self.train_loss:.6g}  accuracy {_percent(self.train_accuracy)}",
-        ]
-        if self.test_loss is not None:
-            lines.append(
-                f"  test:  loss {self.test_loss:.6g}  accuracy {_percent(self.test_accuracy)}"
-            )
-        if self.saved:
-            lines.append(f"Saved the model to {self.saved}")
-        lines += [f"{PICTURE_CAPTIONS[key]}: {path}" for key, path in self.pictures.items()]
-        return "\n".join(lines)
-
-
-def _percent(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2%}"
+#: The most epochs one run may ask for (a run can be stopped early with Ctrl-C).
+MAX_EPOCHS = 1_000_000
+#: The largest learning rate accepted: far above any that converges, yet finite.
+MAX_LR = 1e6
 
 
 def training_settings(
@@ -170,12 +99,37 @@ def training_settings(
     ):
         if value is not None:
             chosen[key] = value
-    if not isinstance(chosen["epochs"], int) or chosen["epochs"] < 1:
-        raise SpecError(f"epochs must be a whole number >= 1; got {chosen['epochs']!r}")
-    batch = chosen["batch_size"]
-    if batch is not None and (not isinstance(batch, int) or batch < 1):
-        raise SpecError(f"the batch size must be a whole number >= 1; got {batch!r}")
-    return chosen
+    return check_training_options(**chosen)
+
+
+def check_training_options(
+    optimizer: str | None = None,
+    lr: float | None = None,
+    epochs: int | None = None,
+    batch_size: int | None = None,
+) -> dict:
+    """Refuse bad training options (those given) before any work; returns them as a dict.
+
+    >>> check_training_options(epochs=10**12)
+    Traceback (most recent call last):
+    ...
+    symnet.exceptions.SpecError: epochs must be a whole number from 1 to 1000000; got 1000000000000
+    """
+    if optimizer is not None and optimizer not in OPTIMIZERS:
+        allowed = ", ".join(repr(n) for n in OPTIMIZERS)
+        raise SpecError(f"optimizer must be one of {allowed}; got {optimizer!r}")
+    if lr is not None and (
+        isinstance(lr, bool) or not isinstance(lr, int | float) or not 0 < lr <= MAX_LR
+    ):  # NOTE: NaN fails every comparison, so it is refused too
+        raise SpecError(
+            f"lr={lr!r} is not allowed: the learning rate is above 0 and at most {MAX_LR:g}"
+        )
+    for name, value, limit in (("epochs", epochs, MAX_EPOCHS), ("batch_size", batch_size, None)):
+        whole = isinstance(value, int) and not isinstance(value, bool)
+        if value is not None and not (whole and 1 <= value <= (limit or value)):
+            allowed = f"from 1 to {limit}" if limit else ">= 1"
+            raise SpecError(f"{name} must be a whole number {allowed}; got {value!r}")
+    return {"optimizer": optimizer, "lr": lr, "epochs": epochs, "batch_size": batch_size}
 
 
 def prepare_training(
@@ -188,27 +142,34 @@ def prepare_training(
     seed: int = 0,
     output: str | Path | None = None,
     overwrite: bool = False,
+    csv_options: dict[str, Any] | None = None,
 ) -> tuple[NetworkSpec, str, Dataset]:
     """The spec, the loss and the data set :func:`train` uses, checked before any work.
 
     The loss defaults to :func:`~symnet.graph.losses.default_loss` (``training=True``); a
     data set name or CSV path is loaded (``n_samples``, ``seed``) for the task the spec and
-    loss imply (:func:`~symnet.graph.losses.task_of`). An existing ``output`` is refused
-    unless ``overwrite``.
+    loss imply (:func:`~symnet.graph.losses.task_of`); ``csv_options`` say how a CSV file
+    is read (``target``, ``drop``, ``header``, ``drop_missing``: see
+    :func:`~symnet.training.csvfile.load_csv`). An existing ``output`` is refused unless
+    ``overwrite``, and a network whose training code or arrays would be too large
+    (:func:`symnet.graph.guards.check_training`) before the data is read.
 
     >>> spec, loss, data = prepare_training("1-8:tanh-1", "sin")
     >>> loss, data.task, len(data)
     ('mse', 'regression', 200)
     """
     spec = parse_spec(spec)
+    check_seed(seed)
     loss = loss or default_loss(spec, training=True)
     check_loss(spec, loss)
     if dtype not in DTYPES:
         raise SpecError(f"dtype must be one of {', '.join(DTYPES)}; got {dtype!r}")
+    check_training(spec, 1, dtype)  # the code and one sample's arrays, before any data is read
     if output is not None:
         refuse_to_replace(output, overwrite)
     if not isinstance(data, Dataset):
-        data = load_data(data, task=task_of(spec, loss), n_samples=n_samples, seed=seed)
+        task = task_of(spec, loss)
+        data = load_data(data, task=task, n_samples=n_samples, seed=seed, csv_options=csv_options)
     return spec, loss, data
 
 
@@ -222,12 +183,14 @@ def train(
     epochs: int | None = None,
     batch_size: int | None = None,
     seed: int = 0,
+    split_seed: int | None = None,
     test_fraction: float = 0.2,
     dtype: str = "float64",
     output: str | Path | None = None,
     overwrite: bool = False,
     callback: Callable[[int, float], None] | None = None,
     threads: int | None = 1,
+    csv_options: dict[str, Any] | None = None,
 ) -> TrainResult:
     """Train ``spec`` on ``data``: a data set name, a CSV path or a Dataset.
 
@@ -235,18 +198,31 @@ def train(
     defaults to :func:`~symnet.graph.losses.default_loss` (``training=True``).
     ``callback(epoch, loss)`` runs after every epoch (the command line's progress bar).
     With ``output`` the model is saved there. The same ``seed`` gives the same generated
-    data, split, initial weights, batches and result.
+    data, initial weights, batches and result; ``split_seed`` (default: ``seed``) draws
+    the train/test split, stratified for classification (each class keeps its share of
+    the test part within one sample). A CSV file is read with ``csv_options``
+    (:func:`prepare_training`).
 
     ``threads`` caps the BLAS threads during the loop (through threadpoolctl, when it is
     installed; None leaves the default). NOTE: 1 by default: these matrices are too small
     to gain from more, and on a busy machine extra BLAS threads spin and cost 3-5x.
     """
+    check_training_options(optimizer, lr, epochs, batch_size)  # before any work
     spec, loss, data = prepare_training(
-        spec, data, loss=loss, dtype=dtype, seed=seed, output=output, overwrite=overwrite
+        spec,
+        data,
+        loss=loss,
+        dtype=dtype,
+        seed=seed,
+        output=output,
+        overwrite=overwrite,
+        csv_options=csv_options,
     )
+    split_seed = check_seed(seed if split_seed is None else split_seed, "split_seed")
     _check_features(spec, data)
     settings = training_settings(data, optimizer, lr, epochs, batch_size)
-    train_set, test_set = train_test_split(data, test_fraction, seed)
+    train_set, test_set = train_test_split(data, test_fraction, split_seed)
+    check_training(spec, len(train_set), dtype)  # every sample's arrays (scores are full batch)
     model = Model(
         spec,
         loss,
@@ -259,10 +235,13 @@ def train(
         "data": data.name,
         **settings,
         "seed": seed,
+        "split_seed": split_seed,
         "test_fraction": test_fraction,
         "dtype": dtype,
         "n_train": len(train_set),
         "n_test": len(test_set) if test_set else 0,
+        "data_sha256": data.fingerprint(),
+        "csv": data.csv,
     }
     optimizer_object = make_optimizer(settings["optimizer"], settings["lr"], model.params)
     X = model.inputs(train_set.X)
@@ -276,19 +255,14 @@ def train(
         )
         seconds = time.perf_counter() - start
     model.training["stopped"] = stopped
-    train_loss, train_accuracy = evaluate(model, train_set)
-    test_loss, test_accuracy = evaluate(model, test_set) if test_set else (None, None)
+    parts = {"train": score(model, train_set), "test": test_set and score(model, test_set)}
+    figures: dict[str, Any] = {
+        f"{part}_{key}": getattr(found, key, None)
+        for part, found in parts.items()
+        for key in SCORE_KEYS
+    }
     result = TrainResult(
-        model,
-        history,
-        completed,
-        seconds,
-        train_loss,
-        train_accuracy,
-        test_loss,
-        test_accuracy,
-        stopped,
-        message,
+        model, history, completed, seconds, stopped=stopped, message=message, **figures
     )
     if output is not None:
         result.saved = save_model(model, output, overwrite=overwrite)
@@ -339,7 +313,7 @@ def _loop(model, optimizer, X, T, settings, seed, history, train_set, test_set, 
     params, program = model.params, model.program
     n, epochs, batch = len(X), settings["epochs"], settings["batch_size"]
     full = batch is None or batch >= n
-    rng = np.random.default_rng([seed, 1])  # NOTE: its own stream: batches never shift the init
+    rng = random_generator(seed, stream=1)  # NOTE: its own stream: batches never shift the init
     good = [p.copy() for p in params]  # the parameters after the last good epoch
     record_every = max(1, epochs // 100)  # at most ~100 points on the curves
     epoch = 0

@@ -1,6 +1,6 @@
 """A trained model and its file: one ``.npz`` of float arrays with its JSON metadata inside.
 
-File format (version 1). One NumPy ``.npz`` archive, read with ``allow_pickle=False``:
+File format (version 2). One NumPy ``.npz`` archive:
 
 ================ =========================================================================
 ``W1, b1, ...``  weights (width_l, width_{l-1}) and biases (width_l,) of every dense
@@ -8,17 +8,23 @@ File format (version 1). One NumPy ``.npz`` archive, read with ``allow_pickle=Fa
                  and biases ``b{l}`` (kernels,); pooling and flatten layers have none
 ``input_mean``,  the standardisation fitted on the training inputs (x - mean) / scale
 ``input_scale``
-``classes``      the class labels (classification; empty for regression)
+``classes``      the class labels as numbers (classification; empty for regression);
+                 0, 1, ..., K-1 when the labels are names, kept in the metadata
 ``metadata``     the UTF-8 bytes of a JSON object, stored as a uint8 array: ``format``
                  ("symnet-model"), ``version``, ``spec``, ``loss``, ``task``, ``dtype``,
                  ``parameters`` (names in order), ``arrays`` (name -> shape, dtype and the
-                 SHA-256 of its bytes) and ``training`` (the settings used)
+                 SHA-256 of its bytes), ``training`` (the settings used), for
+                 labels that are names (``setosa``), ``class_names``, and
+                 ``metadata_sha256``: the SHA-256 of the rest of the metadata
 ================ =========================================================================
 
 NOTE: the metadata lives *inside* the archive, so a model is one file that is written
 atomically (:func:`symnet.files.atomic_writer`: a temporary file in the same folder, then a
-rename) and copied as one. Loading checks the format, the spec, every name, shape and
-dtype, and every array's SHA-256; any mismatch is one ``ModelFileError`` line.
+rename) and copied as one. Loading trusts nothing in the file: it checks the zip
+directory's sizes, every array header, the metadata (size, depth, format, checksum), the
+spec's size, every name, shape and dtype, every array's SHA-256 and that every number is
+finite, cheapest first and before anything is built (:mod:`symnet.training.modelcheck`);
+any problem is one ``ModelFileError`` line. Files of version 1 still load.
 
 >>> import numpy as np, tempfile, pathlib
 >>> model = Model.initial("2-1:sigmoid", "bce", seed=0)
@@ -34,18 +40,30 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from symnet.codegen.program import LayerProgram, compile_layers
-from symnet.exceptions import DataError, ModelFileError, SymnetError
-from symnet.files import atomic_writer
+from symnet.exceptions import DataError, ModelFileError, SpecError, SymnetError
+from symnet.files import atomic_writer, check_output, is_stdout
 from symnet.graph.losses import check_loss, task_of
 from symnet.graph.spec import NetworkSpec, parse_spec
+from symnet.seeds import random_generator
+from symnet.training.archive import open_npz
 from symnet.training.data import Standardizer
+from symnet.training.dataset import Label, label_value
+from symnet.training.modelcheck import (
+    CHECKSUM_KEY,
+    FORMAT,
+    FORMAT_VERSION,
+    MAX_MODEL_BYTES,
+    check_declared,
+    check_finite,
+    metadata_checksum,
+    read_metadata,
+)
 
 __all__ = [
     "DTYPES",
@@ -58,8 +76,6 @@ __all__ = [
     "save_model",
 ]
 
-FORMAT = "symnet-model"
-FORMAT_VERSION = 1
 DTYPES = ("float64", "float32")
 
 
@@ -76,7 +92,7 @@ def initial_parameters(
     A kernel's fan-in is channels x kh x kw (the terms of one output pixel) and its fan-out
     kernels x kh x kw, as in PyTorch's and Keras's initialisers.
     """
-    rng = np.random.default_rng(seed)
+    rng = random_generator(seed)
     params = []
     for name, shape in spec.parameter_shapes():
         if name.startswith("b"):
@@ -102,7 +118,7 @@ class Model:
     params: list[np.ndarray]
     standardizer: Standardizer | None = None
     task: str = "classification"
-    classes: tuple[float, ...] = ()
+    classes: tuple[Label, ...] = ()  # numbers or names, one per class
     training: dict = field(default_factory=dict)
 
     @classmethod
@@ -177,23 +193,37 @@ def _arrays(model: Model) -> dict[str, np.ndarray]:
     arrays["input_scale"] = np.asarray(
         std.scale if std else np.ones(model.spec.n_inputs), np.float64
     )
-    arrays["classes"] = np.asarray(model.classes, dtype=np.float64)
+    named = any(isinstance(c, str) for c in model.classes)
+    classes = range(len(model.classes)) if named else model.classes
+    arrays["classes"] = np.asarray(classes, dtype=np.float64)
     return arrays
 
 
+def _class_names(model: Model) -> dict[str, list[str]]:
+    """The metadata entry ``class_names`` of a model whose labels are names (else empty)."""
+    if any(isinstance(c, str) for c in model.classes):
+        return {"class_names": [str(c) for c in model.classes]}
+    return {}
+
+
 def refuse_to_replace(path: str | os.PathLike[str], overwrite: bool) -> None:
-    """Raise ``ModelFileError`` when ``path`` exists and ``overwrite`` is False."""
-    if Path(path).exists() and not overwrite:
-        raise ModelFileError(f"{path} already exists; pass overwrite=True to replace it")
+    """Refuse, before any work, a model file ``path`` that cannot or may not be written.
+
+    SpecError for a name not ending in ``.npz``, for ``-`` (a model file is binary) and for
+    an existing file without ``overwrite``; WriteError for a missing or read-only folder or
+    a path that is a folder or a device (:func:`symnet.files.check_output`).
+    """
+    if not is_stdout(path) and Path(path).suffix != ".npz":
+        raise SpecError(f"a model file name ends in .npz; got {Path(path).name!r}")
+    check_output(path, overwrite, binary=True)
 
 
 def save_model(model: Model, path: str | Path, overwrite: bool = False) -> Path:
     """Write ``model`` to ``path`` (``.npz``) atomically; an existing file only if ``overwrite``."""
     path = Path(path)
-    if path.suffix != ".npz":
-        raise ModelFileError(f"a model file name ends in .npz; got {path.name!r}")
     refuse_to_replace(path, overwrite)
     arrays = _arrays(model)
+    check_finite(arrays)  # a file holding NaN or infinity would never load
     metadata = {
         "format": FORMAT,
         "version": FORMAT_VERSION,
@@ -207,9 +237,12 @@ def save_model(model: Model, path: str | Path, overwrite: bool = False) -> Path:
             for name, a in arrays.items()
         },
         "training": model.training,
+        **_class_names(model),
     }
+    metadata = json.loads(json.dumps(metadata))  # as it will read back (tuples as lists)
+    metadata[CHECKSUM_KEY] = metadata_checksum(metadata)
     blob = np.frombuffer(json.dumps(metadata, indent=1).encode("utf-8"), dtype=np.uint8)
-    with atomic_writer(path) as stream:  # the zip archive is written straight into it
+    with atomic_writer(path, overwrite) as stream:  # the zip archive is written into it
         np.savez(stream, allow_pickle=False, metadata=blob, **arrays)
     return path
 
@@ -220,48 +253,51 @@ def _bad(path: Path, problem: str) -> ModelFileError:
     )
 
 
-def load_model(path: str | Path) -> Model:
-    """Read a model written by :func:`save_model`, checking all of it (see the module docstring)."""
+def load_model(path: str | Path, max_bytes: int = MAX_MODEL_BYTES) -> Model:
+    """Read a model written by :func:`save_model`, checking all of it (see the module docstring).
+
+    ``max_bytes`` bounds the size of all its arrays together, uncompressed (256 MiB).
+    """
     path = Path(path)
-    if not path.is_file():
+    try:
+        found = path.is_file()  # a regular file: never a FIFO, whose reading would hang
+    except OSError:  # a name too long, say: no such file can exist
+        found = False
+    if not found:
         raise ModelFileError(
             f"no model file at {path}; train one with: symnet train SPEC --data NAME -o {path}"
         )
     try:
-        # NOTE: our own handle, so a truncated archive cannot leave the file open.
-        with path.open("rb") as stream, np.load(stream, allow_pickle=False) as archive:
-            arrays = {name: archive[name] for name in archive.files}
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as error:
-        raise _bad(path, f"cannot read it as an npz archive ({type(error).__name__})") from None
-    blob = arrays.pop("metadata", None)
-    if blob is None or blob.dtype != np.uint8 or blob.ndim != 1:
-        raise _bad(path, "it has no metadata array")
+        with open_npz(path, max_bytes) as archive:
+            metadata = read_metadata(archive)
+            spec = check_declared(metadata, archive, max_bytes)
+            arrays = {name: archive.read(name) for name in archive.names if name != "metadata"}
+        check_finite(arrays, skip=("classes",))  # the class labels are checked by _classes
+    except Exception as error:
+        raise _problem(path, error) from None
     try:
-        metadata = json.loads(blob.tobytes().decode("utf-8"))
-        if metadata.get("format") != FORMAT:
-            raise _bad(path, f"its format is {metadata.get('format')!r}, not {FORMAT!r}")
-        if metadata.get("version") != FORMAT_VERSION:
-            raise _bad(
-                path,
-                f"format version {metadata.get('version')!r} (this symnet reads {FORMAT_VERSION})",
-            )
-        return _model(path, metadata, arrays)
-    except SymnetError as error:
-        if isinstance(error, ModelFileError):
+        return _model(path, metadata, arrays, spec)
+    except Exception as error:
+        if isinstance(error, ModelFileError):  # raised by _bad, the file already named
             raise
-        raise _bad(path, str(error)) from None
-    except (ValueError, TypeError, KeyError, AttributeError) as error:
-        raise _bad(path, f"its metadata is malformed ({type(error).__name__}: {error})") from None
+        raise _problem(path, error) from None
 
 
-def _model(path: Path, metadata: dict, arrays: dict[str, np.ndarray]) -> Model:
-    spec = parse_spec(metadata["spec"])
+def _problem(path: Path, error: Exception) -> Exception:
+    """The one-line ModelFileError for ``error`` met while reading ``path`` (others as is)."""
+    if isinstance(error, SymnetError):
+        return _bad(path, str(error))
+    if isinstance(error, ValueError | TypeError | KeyError | AttributeError):
+        detail = " ".join(f"{type(error).__name__}: {error}".split())[:120]
+        return _bad(path, f"its metadata is malformed ({detail})")
+    return error
+
+
+def _model(path: Path, metadata: dict, arrays: dict[str, np.ndarray], spec: NetworkSpec) -> Model:
     check_loss(spec, metadata["loss"])
     dtype = metadata["dtype"]
-    if dtype not in DTYPES:
-        raise _bad(path, f"dtype {dtype!r} is not one of {', '.join(DTYPES)}")
-    model = Model.initial(spec, metadata["loss"], dtype=dtype)
-    expected = {**dict(zip(model.parameter_names, model.params))}
+    model = Model(spec, metadata["loss"], [], None, "classification", ())
+    expected = dict(spec.parameter_shapes())
     if list(metadata["parameters"]) != list(model.parameter_names):
         raise _bad(path, "its parameter names do not match its spec")
     if set(arrays) != set(metadata["arrays"]) or not set(expected) <= set(arrays):
@@ -270,10 +306,8 @@ def _model(path: Path, metadata: dict, arrays: dict[str, np.ndarray]) -> Model:
         recorded = metadata["arrays"][name]
         if list(array.shape) != list(recorded["shape"]) or str(array.dtype) != recorded["dtype"]:
             raise _bad(path, f"array {name} has shape {array.shape} {array.dtype}, not as recorded")
-        if name in expected and (array.shape != expected[name].shape or str(array.dtype) != dtype):
-            raise _bad(
-                path, f"array {name} has shape {array.shape}; {spec} needs {expected[name].shape}"
-            )
+        if name in expected and (array.shape != expected[name] or str(array.dtype) != dtype):
+            raise _bad(path, f"array {name} has shape {array.shape}; {spec} needs {expected[name]}")
         if array.dtype.kind != "f":
             raise _bad(path, f"array {name} is not a float array")
         if _sha256(array) != recorded["sha256"]:
@@ -285,8 +319,31 @@ def _model(path: Path, metadata: dict, arrays: dict[str, np.ndarray]) -> Model:
     model.params = [arrays[name] for name in model.parameter_names]
     model.standardizer = Standardizer(mean, scale)
     model.task = metadata["task"]
-    model.classes = tuple(float(c) for c in arrays["classes"])
+    model.classes = _classes(path, model, arrays["classes"], metadata.get("class_names"))
     model.training = dict(metadata.get("training") or {})
     if model.task not in ("classification", "regression"):
         raise _bad(path, f"task {model.task!r} is unknown")
     return model
+
+
+def _classes(path: Path, model: Model, numbers: np.ndarray, names: object) -> tuple[Label, ...]:
+    """The class labels: one per class of the output layer, distinct (names or numbers).
+
+    NOTE: a 1:sigmoid output has two classes (y > 1/2 is the second), K outputs K
+    classes; regression has none.
+    """
+    count = 0 if model.task == "regression" else max(2, model.spec.n_outputs)
+    if numbers.ndim != 1 or len(numbers) != count:
+        raise _bad(path, f"it has {numbers.size} class labels; its output layer needs {count}")
+    labels: tuple[Label, ...] = tuple(float(c) for c in numbers)
+    if names is not None:
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise _bad(path, "its class_names are not a list of names")
+        if len(names) != count:
+            raise _bad(path, f"it has {len(names)} class names; its output layer needs {count}")
+        labels = tuple(names)
+    elif not np.all(np.isfinite(numbers)):
+        raise _bad(path, "its class labels are not finite numbers")
+    if len({label_value(c) for c in labels}) != count:
+        raise _bad(path, "its class labels are not distinct")
+    return labels

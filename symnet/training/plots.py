@@ -20,15 +20,21 @@ import numpy as np
 
 from symnet.codegen.program import feature_maps
 from symnet.exceptions import SpecError
-from symnet.files import save_figure
+from symnet.files import PICTURE_SUFFIXES, check_picture, save_figure
 from symnet.training.modelfile import Model
 
 if TYPE_CHECKING:
     from symnet.training.loop import TrainResult
 
-__all__ = ["plot_history", "plot_learned_kernels", "plot_feature_maps", "save_pictures"]
+__all__ = [
+    "check_pictures",
+    "plot_history",
+    "plot_learned_kernels",
+    "plot_feature_maps",
+    "save_pictures",
+]
 
-PLOT_SUFFIXES = (".png", ".svg")
+PLOT_SUFFIXES = PICTURE_SUFFIXES
 
 
 def _pyplot():
@@ -49,9 +55,7 @@ def _save(figure, path: Path, dpi: float | None = None) -> Path:
 
 
 def _figure(path: str | Path, rows: int, cols: int, size: float) -> tuple[Path, Any, Any]:
-    path = Path(path)
-    if path.suffix.lower() not in PLOT_SUFFIXES:
-        raise SpecError(f"the picture file must end in .png or .svg; got {path.name!r}")
+    path = check_picture(path)
     figure, axes = _pyplot().subplots(
         rows, cols, figsize=(size * cols + 0.6, size * rows + 0.8), squeeze=False
     )
@@ -62,9 +66,7 @@ def _figure(path: str | Path, rows: int, cols: int, size: float) -> tuple[Path, 
 
 def plot_history(result: TrainResult, path: str | Path) -> Path:
     """Draw the loss (and accuracy) curves to ``path`` (.png or .svg), written atomically."""
-    path = Path(path)
-    if path.suffix.lower() not in PLOT_SUFFIXES:
-        raise SpecError(f"the plot file must end in .png or .svg; got {path.name!r}")
+    path = check_picture(path, "plot")
     history = result.history
     accuracy = bool(history.accuracy)
     figure, axes = _pyplot().subplots(1, 2 if accuracy else 1, figsize=(10 if accuracy else 5.5, 4))
@@ -80,9 +82,22 @@ def plot_history(result: TrainResult, path: str | Path) -> Path:
             axes[1].plot(history.recorded, history.test_accuracy, label="test")
         axes[1].set(xlabel="epoch", ylabel="accuracy", title="accuracy")
         axes[1].legend()
-    figure.suptitle(f"{result.model.spec} on {result.model.training.get('data', 'data')}")
+    # NOTE: the data set's name may be a file's: drawn as text, never parsed as $math$
+    data = result.model.training.get("data", "data")
+    figure.suptitle(f"{result.model.spec} on {data}", parse_math=False)
     figure.tight_layout()
     return _save(figure, path)
+
+
+def check_pictures(
+    history: str | Path | None = None,
+    kernels: str | Path | None = None,
+    maps: str | Path | None = None,
+) -> None:
+    """Refuse, before training, a picture path :func:`save_pictures` could not write."""
+    for what, path in (("plot", history), ("picture", kernels), ("picture", maps)):
+        if path is not None:
+            check_picture(path, what)
 
 
 def save_pictures(

@@ -27,14 +27,15 @@ def approx_json(run_cli, *args):
 def test_max_error_falls_about_4x_from_8_to_16_units(run_cli):
     eight = approx_json(run_cli, "sin(x)", "--units", "8", "--interval", f"-{PI},{PI}")
     sixteen = approx_json(run_cli, "sin(x)", "--units", "16", "--interval", f"-{PI},{PI}")
-    assert sixteen["units"] == 16 and sixteen["method"] == "construct"
-    assert 3.3 < eight["max_error"] / sixteen["max_error"] < 4.5
+    assert sixteen["hidden_units"] == 16 and sixteen["method"] == "construct"
+    assert 3.3 < eight["max_abs_error"] / sixteen["max_abs_error"] < 4.5
     assert sixteen["interval"] == [-3.14159, 3.14159]
     assert len(sixteen["knots"]) == 17
     # The formula is the network: read back by the safe parser, it reproduces the error.
     grid = np.linspace(-3.14159, 3.14159, 2001)
     network = numpy_function(parse_expression(sixteen["formula"]))(grid)
-    assert np.max(np.abs(network - np.sin(grid))) == pytest.approx(sixteen["max_error"], rel=1e-6)
+    error = np.max(np.abs(network - np.sin(grid)))
+    assert error == pytest.approx(sixteen["max_abs_error"], rel=1e-6)
 
 
 def test_text_output_shows_the_formula_and_error(run_cli):
@@ -50,7 +51,7 @@ def test_interval_accepts_pi_and_the_table_option(run_cli):
         "-pi",
         "2*pi",
     ]
-    assert [row["units"] for row in data["error_table"]] == [2, 4, 8]
+    assert [row["hidden_units"] for row in data["error_table"]] == [2, 4, 8]
 
 
 def test_train_method_reports_both_errors_and_plots(run_cli, tmp_path):
@@ -70,7 +71,8 @@ def test_train_method_reports_both_errors_and_plots(run_cli, tmp_path):
         str(picture),
     )
     assert data["method"] == "train" and data["training"]["seed"] == 1
-    assert data["max_error"] > 0 and data["constructed_max_error"] > 0
+    assert data["max_abs_error"] > 0 and data["constructed_max_abs_error"] > 0
+    assert data["plot_file"] == str(picture)
     assert picture.read_text(encoding="utf-8").lstrip().startswith("<?xml")
 
 
@@ -142,7 +144,7 @@ def test_depth_reports_2_to_the_k_pieces_for_k_up_to_10(run_cli):
     result = run_cli(["depth", "10", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["pieces"] == 1024 and data["parameters"] == 61
+    assert data["pieces"] == 1024 and data["parameter_count"] == 61
     assert data["shallow_units_needed"] == 1024
     assert [row["pieces"] for row in data["table"]] == [2**k for k in range(1, 11)]
     assert all(row["shallow_equal"] for row in data["table"])

@@ -65,10 +65,49 @@ def test_version(run_cli) -> None:
     assert result.stdout.startswith("symnet ")
 
 
-def test_python_dash_m_runs_the_command_line(tmp_path: Path) -> None:
-    result = run_outside_repo(tmp_path, sys.executable, "-m", "symnet.cli", "--version")
+@pytest.mark.parametrize("module", ["symnet", "symnet.cli"])
+def test_python_dash_m_runs_the_command_line(tmp_path: Path, module: str) -> None:
+    result = run_outside_repo(tmp_path, sys.executable, "-m", module, "--version")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("symnet ")
+
+
+def test_python_dash_m_symnet_help_is_fast_and_imports_no_heavy_module(tmp_path: Path) -> None:
+    code = (
+        "import runpy, sys\n"
+        "sys.argv = ['symnet', '--help']\n"
+        "try:\n"
+        "    runpy.run_module('symnet', run_name='__main__')\n"
+        "except SystemExit as exit:\n"
+        "    assert exit.code == 0, exit.code\n"
+        "heavy = {'sympy', 'numpy', 'networkx', 'graphviz', 'matplotlib'} & set(sys.modules)\n"
+        "assert not heavy, heavy\n"
+    )
+    result = run_outside_repo(tmp_path, sys.executable, "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Usage: symnet ") and "Examples" in result.stdout
+    command = [sys.executable, "-m", "symnet", "--help"]
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        assert run_outside_repo(tmp_path, *command).returncode == 0
+        times.append(time.perf_counter() - start)
+    assert statistics.median(times) < 0.5, times
+
+
+def test_the_package_declares_its_licence_and_a_torch_range() -> None:
+    tomllib = pytest.importorskip("tomllib")
+    from packaging.requirements import Requirement
+
+    root = Path(__file__).resolve().parents[2]
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    assert project["license"] == "MIT" and "MIT License" in (root / "LICENSE").read_text()
+    assert project["license-files"] == ["LICENSE"] and project["classifiers"]
+    [torch] = [Requirement(text) for text in project["optional-dependencies"]["torch"]]
+    assert torch.name == "torch"
+    # CI installs the CPU build torch==2.13.0+cpu first; the range keeps it (and any 2.x).
+    assert torch.specifier.contains("2.13.0") and torch.specifier.contains("2.13.0+cpu")
+    assert not torch.specifier.contains("3.0.0")
 
 
 def test_unknown_command_is_a_one_line_usage_error(run_cli) -> None:

@@ -15,7 +15,7 @@ def test_collapse_json_has_the_named_keys(run_cli):
     result = run_cli(["collapse", "3-2-2-1", "--names", "seed", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["paths"] == 12 == len(data["terms"])
+    assert data["path_count"] == 12 == len(data["terms"])
     # Each term parses back with SymPy (these are symnet's own strings, not user input).
     assert sp.sympify(data["terms"][0]) == sp.sympify("X1*w1*w11*w7")
     total = sum(sp.sympify(t) for t in data["terms"])
@@ -59,7 +59,7 @@ def test_huge_spec_refused_in_under_a_second_as_a_real_process():
         timeout=30,
     )
     elapsed = time.perf_counter() - start
-    assert proc.returncode == 1
+    assert proc.returncode == 2  # a size refusal is bad usage: ask for less
     assert "terms" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     assert elapsed < 1.0
 
@@ -80,6 +80,7 @@ def test_trace_reproduces_the_notes(run_cli):
         run_cli(["trace", "1-1:relu", "-w", "w1=-1", "--inputs", "5", "--json"]).stdout
     )
     assert data["units"][0]["z"] == -5 and data["outputs"] == {"y": 0}
+    assert data["inputs"] == {"X1": 5} and data["parameters"] == [{"name": "w1", "value": -1}]
 
 
 @pytest.mark.parametrize(

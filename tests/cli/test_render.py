@@ -68,7 +68,7 @@ def test_without_output_prints_the_dot_text(run_cli) -> None:
     assert result.exit_code == 0
     assert result.stdout.startswith("digraph symnet {")
     data = json.loads(run_cli(["render", "3-2-2-1", "--bias", "--json"]).stdout)
-    assert (data["nodes"], data["edges"], data["output"]) == (11, 17, None)
+    assert (data["nodes"], data["edges"], data["output_file"]) == (11, 17, None)
     assert data["dot"].startswith("digraph symnet {")
 
 

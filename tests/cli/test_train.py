@@ -42,7 +42,7 @@ def test_train_save_predict_export(run_cli, tmp_path):
     assert "Saved the model to" in result.stdout and (tmp_path / "curve.png").exists()
 
     again = run_cli(args)
-    assert again.exit_code == 1 and "--force" in again.stderr
+    assert again.exit_code == 2 and "--force" in again.stderr
     assert len(again.stderr.strip().splitlines()) == 1
     assert run_cli([*args, "--force"]).exit_code == 0
 
@@ -68,7 +68,7 @@ def test_csv_training_and_its_errors(run_cli, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("1,2,0\n3,x,1\n")
     failed = run_cli(["train", "2-4:tanh-1:sigmoid", "--data", str(bad)])
-    assert failed.exit_code == 1 and "line 2, column 2: 'x' is not a number" in failed.stderr
+    assert failed.exit_code == 1 and "line 2, column index 1: 'x' is not a number" in failed.stderr
     assert "Traceback" not in failed.output
 
 

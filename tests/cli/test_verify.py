@@ -21,8 +21,8 @@ def test_the_softmax_classifier_passes_with_the_documented_json(run_cli):
     data = json.loads(result.stdout)
     assert data["passed"] is True
     assert data["max_abs_error"] <= 1e-5 and data["max_rel_error"] < 1e-3
-    assert np.array(data["inputs"]).shape == (4, 4)
-    targets = np.array(data["targets"])
+    assert np.array(data["input_batch"]).shape == (4, 4) and data["batch_size"] == 4
+    targets = np.array(data["target_batch"])
     assert targets.shape == (4, 3) and (targets.sum(axis=1) == 1).all()
     assert np.isfinite(data["loss_value"])
     rows = data["parameters"]
@@ -65,9 +65,12 @@ def test_a_wrong_derivative_rule_exits_1_with_one_line(run_cli, monkeypatch):
     result = run_cli(["verify", "2-2:tanh-1", "--json", "--no-torch"])
     assert result.exit_code == 1
     assert json.loads(result.stdout)["passed"] is False
-    error = result.stderr.strip()
-    assert error.startswith("Error: gradient check of 2-2:tanh-1") and "\n" not in error
-    assert "Traceback" not in result.output
+    error = json.loads(result.stderr)  # in --json mode the error is a JSON object too
+    assert error["error"].startswith("gradient check of 2-2:tanh-1") and error["exit_code"] == 1
+    text = run_cli(["verify", "2-2:tanh-1", "--no-torch"])
+    line = text.stderr.strip()
+    assert text.exit_code == 1 and line == f"Error: {error['error']}" and "\n" not in line
+    assert "Traceback" not in result.output + text.output
 
 
 @pytest.mark.parametrize(
@@ -89,7 +92,7 @@ def test_bad_usage_exits_2(run_cli, args, message):
 
 def test_a_too_large_sympy_diff_is_refused_with_a_hint(run_cli):
     result = run_cli(["verify", "4-8:tanh-8:relu-3:softmax", "--symbolic", "diff", "--no-torch"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "--symbolic backprop" in result.stderr
 
 
@@ -99,7 +102,7 @@ def test_help_shows_a_runnable_example(run_cli):
     assert "symnet verify 4-8:tanh-8:relu-3:softmax --loss ce --json" in result.stdout
 
 
-def test_a_network_too_large_to_check_exits_1_with_a_hint(run_cli):
+def test_a_network_too_large_to_check_exits_2_with_a_hint(run_cli):
     result = run_cli(["verify", "64-64:relu-64:relu-10:softmax", "--no-torch"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "narrower network" in result.stderr and "\n" not in result.stderr.strip()

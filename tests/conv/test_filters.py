@@ -363,7 +363,7 @@ def test_a_colour_pixel_is_one_dot_product_per_channel():
     result = filter_image(image, KERNELS["sharpen"], "same", 1, "convolve")
     assert found.values == pytest.approx(tuple(result[1, 2]))
     assert found.text().splitlines()[0].startswith("convolve: the kernel is flipped")
-    assert found.to_dict()["terms"][2] == found.texts[2].splitlines()
+    assert found.to_dict()["dot_product_lines"][2] == found.texts[2].splitlines()
 
 
 def test_filter_file_writes_what_it_is_asked_and_describes_it(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import struct
 import zlib
@@ -23,7 +24,7 @@ from symnet.conv.images import (
     to_display,
 )
 from symnet.demos import demo_kernels
-from symnet.exceptions import DataError, SpecError
+from symnet.exceptions import DataError, SpecError, WriteError
 
 
 def test_the_sample_photo():
@@ -73,7 +74,7 @@ def test_npy_keeps_raw_values(tmp_path):
 def test_output_formats(tmp_path):
     with pytest.raises(SpecError, match="suffix"):
         save_image(tmp_path / "x.gif", np.zeros((2, 2)))
-    with pytest.raises(SpecError, match="does not exist"):
+    with pytest.raises(WriteError, match="does not exist"):
         save_image(tmp_path / "missing" / "x.png", np.zeros((2, 2)))
 
 
@@ -192,3 +193,54 @@ def test_demo_kernels(tmp_path):
     photo = load_image(grayscale=True)
     assert total == filter_image(photo, "outline", "same")[row, col]
     assert "(-1)*" in text and "(8)*" in text
+
+
+# --- The pixel budget, non-regular files and non-finite values (issue 12) ---------------
+
+
+def test_the_pixel_budget_is_read_from_the_header(tmp_path):
+    """An image one row above the budget is refused before anything is decoded: the file
+    is a bare header (its pixel data would not even decode), so only the header was read."""
+    path = tmp_path / "big.png"
+    path.write_bytes(png_header(5000, 5001))  # 25,005,000 pixels
+    with pytest.raises(DataError, match=r"5001x5000 = 25005000 pixels, above the limit") as caught:
+        load_image(path)
+    assert "\n" not in str(caught.value)
+    with pytest.raises(DataError, match="above the limit of 100"):
+        load_image(save_image(tmp_path / "small.png", np.zeros((10, 11))), max_pixels=100)
+    assert load_image(tmp_path / "small.png", max_pixels=110).shape == (10, 11)
+
+
+def test_arrays_have_the_same_budget(tmp_path):
+    path = write_npy(tmp_path / "wide.npy", np.zeros((3, 40)))
+    with pytest.raises(DataError, match="3x40 = 120 pixels, above the limit of 100"):
+        load_input(path, max_pixels=100)
+    assert load_input(path, max_pixels=120).shape == (3, 40)
+
+
+@pytest.mark.parametrize("name", ["fifo.png", "fifo.npy"])
+def test_a_fifo_is_refused_before_it_is_opened(tmp_path, name):
+    """Opening a FIFO for reading would wait for a writer forever: it is never opened."""
+    path = tmp_path / name
+    os.mkfifo(path)
+    with pytest.raises(DataError, match="not a regular file") as caught:
+        load_input(path)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_folder_is_no_image(tmp_path):
+    with pytest.raises(DataError, match="it is a folder"):
+        load_image(tmp_path)
+
+
+def test_filtered_values_that_overflow_are_reported():
+    """1e308 is a finite input, but the outline kernel's 8 x 1e308 is not: one DataError,
+    no RuntimeWarning (the test suite turns every float error into an exception)."""
+    with pytest.raises(DataError, match="overflow float64"):
+        filter_image(np.full((5, 5), 1e308), "outline", "same")
+    assert np.isfinite(filter_image(np.full((5, 5), 1e300), "outline", "same")).all()
+
+
+def test_non_finite_images_are_refused():
+    with pytest.raises(DataError, match="NaN or infinite"):
+        filter_image(np.array([[1.0, np.inf], [0.0, 1.0]]), "identity", "same")

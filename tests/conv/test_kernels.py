@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -181,3 +182,34 @@ def test_flip_and_arrays():
     assert kernel_from_array(np.array([[0.5, 2]])).matrix.tolist() == [[sp.Rational(1, 2), 2]]
     with pytest.raises(ParseError):
         kernel_from_array(np.ones((2, 2, 2)))
+
+
+# --- Literals before file names; numbers measured before conversion (issue 12) -----------
+
+
+def test_a_31x31_literal_is_never_taken_for_a_file_name():
+    """1,921 characters: longer than a file name may be ("File name too long" once)."""
+    literal = ";".join([",".join(["1"] * MAX_KERNEL_SIZE)] * MAX_KERNEL_SIZE)
+    assert resolve_kernel(literal).shape == (MAX_KERNEL_SIZE, MAX_KERNEL_SIZE)
+
+
+@pytest.mark.parametrize(
+    "text", ["[[" + "9" * 5000 + "]]", "[[1, 0." + "1" * 5000 + "]]", "[[1e999]]"]
+)
+def test_json_numbers_are_measured_before_conversion(text, tmp_path):
+    with pytest.raises(ParseError, match="JSON number") as caught:
+        parse_kernel(text)
+    assert "\n" not in str(caught.value)
+    path = tmp_path / "k.json"
+    path.write_text(text)
+    with pytest.raises(ParseError, match="JSON number"):
+        resolve_kernel(str(path))
+
+
+def test_a_kernel_file_must_be_a_regular_file(tmp_path):
+    fifo = tmp_path / "k.json"
+    os.mkfifo(fifo)
+    with pytest.raises(ParseError, match="not a regular file"):
+        resolve_kernel(str(fifo))
+    with pytest.raises(SpecError, match="does not exist"):
+        resolve_kernel("k" * 5000 + ".json")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import time
 
 import numpy as np
 import pytest
 import scipy.signal
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from symnet.conv.kernels import KERNELS, NOTES_KERNELS
@@ -18,7 +21,7 @@ from symnet.conv.learning import (
     symbolic_gradient,
     training_pairs,
 )
-from symnet.exceptions import DataError, SpecError
+from symnet.exceptions import DataError, SpecError, SymnetError
 
 
 @pytest.mark.parametrize(
@@ -120,7 +123,7 @@ def test_errors(tmp_path):
     with pytest.raises(SpecError, match="9x9"):
         learn_kernel(";".join([",".join(["1"] * 11)] * 11), size=40)
     with pytest.raises(DataError, match="crops of"):
-        learn_kernel("blur", size=3)
+        learn_kernel("box", size=5)  # a 5x5 crop leaves no room to slide a 5x5 kernel
     with pytest.raises(SpecError, match="does not fit"):
         symbolic_gradient((2, 2), (3, 3))
 
@@ -130,4 +133,57 @@ def test_plot(tmp_path):
     path = plot_fit(fit, tmp_path / "fit.png")
     with Image.open(path) as picture:
         assert picture.format == "PNG"
-    assert fit.as_dict()["steps"] == 5 and len(fit.as_dict()["losses"]) == 6
+    assert fit.as_dict()["step_count"] == 5 and len(fit.as_dict()["losses"]) == 6
+
+
+# --- Steps, crops and divergence: refused or reported in one line (issue 12) -------------
+
+
+@functools.cache
+def _blur_pairs():
+    return training_pairs("blur", crops=4, size=12, seed=0)
+
+
+@settings(max_examples=20)
+@given(st.floats(0.01, 1.99))
+def test_one_preconditioned_step_scales_the_error_by_one_minus_step(step):
+    """NOTE: the loss is an exact quadratic and the pairs are noise-free, so one step
+    w <- w - step H^-1 grad moves w to w* + (1 - step)(w - w*): the reason step < 2."""
+    x, y = _blur_pairs()
+    target = KERNELS["blur"].array()
+    start = fit_kernel(x, y, (3, 3), steps=0, seed=3).learned
+    after = fit_kernel(x, y, (3, 3), steps=1, step=step, seed=3).learned
+    expected = abs(1 - step) * np.linalg.norm(start - target)
+    assert np.linalg.norm(after - target) == pytest.approx(expected, rel=1e-6, abs=1e-9)
+
+
+@pytest.mark.parametrize("step", [float("nan"), float("inf"), -1.0, 0.0, 1e308, 1001.0, True])
+def test_steps_must_be_finite_positive_and_bounded(step):
+    with pytest.raises(SpecError, match="step must be a finite number") as caught:
+        learn_kernel("blur", method="adam", step=step)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_preconditioned_step_of_2_or_more_is_refused():
+    with pytest.raises(SpecError, match="below 2"):
+        learn_kernel("blur", step=2.0)
+
+
+def test_a_diverging_loss_is_one_line():
+    with pytest.raises(SymnetError, match="the loss diverged .* step=1000 is too large for gd"):
+        learn_kernel("sharpen", method="gd", step=1000.0, steps=400)
+
+
+def test_the_memory_of_the_pairs_is_bounded_before_the_image_is_read(tmp_path):
+    """The image does not exist: the memory estimate refuses first (the 17 GiB case)."""
+    with pytest.raises(SpecError, match=r"1000 crops of 512x512 .* GiB of memory"):
+        learn_kernel("blur", image=tmp_path / "missing.png", crops=1000, size=512)
+    with pytest.raises(SpecError, match="crops must be a whole number from 1 to 1000"):
+        learn_kernel("blur", crops=0)
+
+
+def test_blank_crops_are_reported(tmp_path):
+    path = tmp_path / "black.png"
+    Image.new("L", (40, 40)).save(path)
+    with pytest.raises(DataError, match="blank"):
+        learn_kernel("blur", image=path, method="gd")

@@ -69,9 +69,9 @@ def test_the_formula_is_the_notes_sum_of_shifted_relus():
 def test_max_error_obeys_the_interpolation_bound_and_quarters_per_doubling():
     rows = error_table(SIN, "-pi,pi", (8, 16, 32, 64))
     for row in rows:
-        h = 2 * math.pi / row["units"]
-        assert row["max_error"] <= h**2 / 8 * 1.0 + 1e-12  # |sin''| <= 1
-        assert row["max_error"] >= h**2 / 8 * 0.8  # attained near x = +-pi/2
+        h = 2 * math.pi / row["hidden_units"]
+        assert row["max_abs_error"] <= h**2 / 8 * 1.0 + 1e-12  # |sin''| <= 1
+        assert row["max_abs_error"] >= h**2 / 8 * 0.8  # attained near x = +-pi/2
     ratios = [row["ratio"] for row in rows[1:]]
     assert 3.3 < ratios[0] < 4.5
     assert all(3.8 < r < 4.2 for r in ratios[1:])
@@ -101,10 +101,10 @@ def test_formula_text_reads_like_the_notes():
     result = construct_approximation(parse_expression("x**2"), (0, 1), 2)
     assert result.formula_text() == "y = 0 + 0.5 ReLU(x) + 1 ReLU(x - 0.5)"
     data = result.to_dict()
-    assert data["units"] == 2 and data["interval"] == [0.0, 1.0]
+    assert data["hidden_units"] == 2 and data["interval"] == [0.0, 1.0]
     assert data["knots"] == [0.0, 0.5, 1.0]
     assert data["kinks_inside"] == 1  # the unit at the left end bends at the end itself
-    assert data["max_error"] == pytest.approx(0.0625)
+    assert data["max_abs_error"] == pytest.approx(0.0625)
 
 
 def test_trained_network_is_the_training_modules_model_with_scaling_folded_in():
@@ -172,7 +172,7 @@ def test_the_studies_give_text_data_and_pictures(tmp_path):
     study = approximation_study(
         "abs(x)", units=4, interval="-1,1", table=True, plot=tmp_path / "a.png"
     )
-    assert study.data["plot"] == str(tmp_path / "a.png") and "error_table" in study.data
+    assert study.data["plot_file"] == str(tmp_path / "a.png") and "error_table" in study.data
     assert study.text.splitlines()[-1] == f"Plot: {tmp_path / 'a.png'}"
     with pytest.raises(SpecError, match=".png or .svg"):
         approximation_study("abs(x)", units=4, plot=tmp_path / "a.jpg")

@@ -82,8 +82,9 @@ def test_the_shallow_network_with_2_to_the_k_units_is_the_same_function(k):
 def test_depth_table_up_to_10():
     table = depth_table(10)
     assert [row["pieces"] for row in table] == [2**k for k in range(1, 11)]
-    assert [row["parameters"] for row in table] == [6 * k + 1 for k in range(1, 11)]
-    assert [row["shallow_parameters"] for row in table] == [3 * 2**k + 1 for k in range(1, 11)]
+    assert [row["parameter_count"] for row in table] == [6 * k + 1 for k in range(1, 11)]
+    expected = [3 * 2**k + 1 for k in range(1, 11)]
+    assert [row["shallow_parameter_count"] for row in table] == expected
     assert all(row["shallow_equal"] for row in table)
     assert all(row["shallow_units_needed"] == row["shallow_units_lower_bound"] + 1 for row in table)
 

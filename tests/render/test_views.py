@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symnet.demos import demo_diagrams
-from symnet.exceptions import RenderError, SpecError
+from symnet.exceptions import RenderError, SpecError, WriteError
 from symnet.graph.build import build_network
 from symnet.graph.losses import add_loss, default_loss
 from symnet.graph.spec import parse_spec
@@ -344,7 +344,7 @@ def test_save_writes_each_format_atomically(tmp_path: Path) -> None:
     ]
     with pytest.raises(SpecError, match="suffix"):
         diagram.save(tmp_path / "net.txt")
-    with pytest.raises(SpecError, match="does not exist"):
+    with pytest.raises(WriteError, match="does not exist"):
         diagram.save(tmp_path / "missing" / "net.svg")
 
 

@@ -93,8 +93,8 @@ def test_large_networks_use_the_backprop_route_and_diff_is_refused():
 def test_report_dict_and_text():
     report = check_gradients("2-2:relu-1:sigmoid", "bce", bias=True, seed=3, batch=5, torch=False)
     data = json.loads(json.dumps(report.to_dict()))
-    assert np.array(data["inputs"]).shape == (5, 2)
-    assert set(np.array(data["targets"]).ravel()) <= {0.0, 1.0}
+    assert np.array(data["input_batch"]).shape == (5, 2)
+    assert set(np.array(data["target_batch"]).ravel()) <= {0.0, 1.0}
     assert data["loss_value"] == report.loss_value > 0
     assert data["passed"] is True and data["max_abs_error"] < 1e-5
     rows = {row["name"]: row for row in data["parameters"]}

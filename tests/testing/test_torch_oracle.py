@@ -46,5 +46,5 @@ def test_cli_json_has_torch_values_when_installed(run_cli):
     result = run_cli(["verify", "2-2:leaky_relu-3:softmax", "--bias", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["torch"] == f"torch {torch_version()} autograd"
+    assert data["torch_status"] == f"torch {torch_version()} autograd"
     assert all("torch" in row for row in data["parameters"])

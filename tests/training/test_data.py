@@ -13,10 +13,11 @@ from symnet.training.data import (
     DATASETS,
     REGRESSION_FUNCTIONS,
     Standardizer,
-    load_csv,
     load_data,
+    stratified_test_counts,
     train_test_split,
 )
+from symnet.training.dataset import Dataset
 
 
 @pytest.mark.parametrize("name", CLASSIFICATION_SETS)
@@ -64,52 +65,18 @@ def test_unknown_names_list_the_choices():
     assert set(DATASETS) >= {"xor", "moons", "circles", "spirals", "digits", "sin"}
 
 
-# ---- CSV -----------------------------------------------------------------------------------
+# ---- CSV files (read by symnet.training.csvfile; tests/training/test_csvfile.py) -------------
 
 
-def _csv(tmp_path, text, name="data.csv"):
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def test_csv_with_a_header_and_labels(tmp_path):
-    data = load_csv(_csv(tmp_path, "a,b,label\n1,2,5\n3,4,7\n\n5,6,5\n"))
-    assert data.X.tolist() == [[1, 2], [3, 4], [5, 6]]
-    assert data.y.tolist() == [0, 1, 0] and data.classes == (5.0, 7.0)
-
-
-def test_csv_without_a_header_for_regression(tmp_path):
-    data = load_csv(_csv(tmp_path, "1,2.5\n-3,1e-3\n"), task="regression")
-    assert data.X.tolist() == [[1], [-3]] and data.y.tolist() == [[2.5], [0.001]]
-
-
-@pytest.mark.parametrize(
-    "text, message",
-    [
-        ("", "has no data rows"),
-        ("x,y,label\n", "has no data rows"),
-        ("1,2,0\n3,4\n", "line 2 has 2 cells but the first data row has 3"),
-        ("1,2,0\n3,abc,1\n", "line 2, column 2: 'abc' is not a number"),
-        ("1,nan,0\n3,4,1\n", "line 1, column 2: nan is not a finite number"),
-        ("1,2,0\n3,inf,1\n", "line 2, column 2: inf is not a finite number"),
-        ("1,2,1\n3,4,1\n", "has a single class"),
-        ("1,2,0.5\n3,4,1\n", "must be whole numbers"),
-        ("1\n2\n", "has 1 column"),
-    ],
-)
-def test_bad_csv_files_give_one_line_errors(tmp_path, text, message):
-    with pytest.raises(DataError, match=message) as caught:
-        load_csv(_csv(tmp_path, text))
-    assert "\n" not in str(caught.value)
-
-
-def test_csv_labels_follow_a_models_classes(tmp_path):
-    path = _csv(tmp_path, "1,7\n2,7\n3,2\n")
-    data = load_csv(path, classes=(2.0, 5.0, 7.0))  # one or two classes are fine here
-    assert data.y.tolist() == [2, 2, 0] and data.classes == (2.0, 5.0, 7.0)
-    with pytest.raises(DataError, match=r"labels \[2.0\] that the model never saw"):
-        load_csv(path, classes=(5.0, 7.0))
+def test_load_data_reads_a_csv_file_with_its_options(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text("id,x,label\n1,2,a\n2,4,b\n", encoding="utf-8")
+    data = load_data(path, csv_options={"drop": ["id"], "target": None, "header": None})
+    assert data.X.tolist() == [[2], [4]] and data.classes == ("a", "b")
+    with pytest.raises(SpecError, match="csv_options are target, drop, header, drop_missing"):
+        load_data(path, csv_options={"columns": [1]})
+    with pytest.raises(SpecError, match="target= applies to CSV files; moons is a built-in"):
+        load_data("moons", csv_options={"target": 0})
 
 
 def test_missing_csv_file(tmp_path):
@@ -134,6 +101,53 @@ def test_split_is_a_seeded_partition(n, fraction, seed):
     assert sorted(map(tuple, rows)) == sorted(map(tuple, data.X))
     again, _ = train_test_split(data, fraction, seed)
     assert np.array_equal(again.X, train.X)
+
+
+labels = st.lists(st.integers(0, 4), min_size=4, max_size=200)
+
+
+@given(y=labels, fraction=st.floats(0.05, 0.9), seed=st.integers(0, 100))
+def test_a_stratified_split_keeps_each_class_share_within_one_sample(y, fraction, seed):
+    y = np.unique(y, return_inverse=True)[1]  # class indices 0..K-1, as in a Dataset
+    k = int(y.max()) + 1
+    data = Dataset(
+        "labels",
+        np.arange(len(y), dtype=np.float64)[:, None],
+        y,
+        "classification",
+        tuple(map(float, range(k))),
+    )
+    n, n_test = len(y), round(len(y) * fraction)
+    if n_test == 0 or n_test >= n:
+        return
+    train, test = train_test_split(data, fraction, seed)
+    assert test is not None and len(test) == n_test and len(train) + n_test == n
+    for c, count in enumerate(np.bincount(y, minlength=k)):
+        quota = count * n_test / n  # the class's share of the test part
+        assert abs(int(np.sum(test.y == c)) - quota) < 1
+    assert sorted(np.concatenate([train.X[:, 0], test.X[:, 0]])) == list(range(n))
+    again = train_test_split(data, fraction, seed)[1]
+    assert again is not None and np.array_equal(again.X, test.X)
+
+
+@given(counts=st.lists(st.integers(1, 10**4), min_size=1, max_size=8), share=st.floats(0, 0.99))
+def test_stratified_counts_sum_to_the_test_size_and_follow_the_quotas(counts, share):
+    n = sum(counts)
+    n_test = round(n * share)
+    taken = stratified_test_counts(np.repeat(np.arange(len(counts)), counts), n_test)
+    assert int(taken.sum()) == n_test
+    for t, c in zip(taken.tolist(), counts):
+        assert 0 <= t <= c and abs(t - c * n_test / n) < 1
+
+
+def test_regression_splits_are_as_before_and_classification_ones_stratified():
+    sin = load_data("sin", n_samples=50)
+    order = np.random.default_rng(3).permutation(50)  # the split of earlier versions
+    train, test = train_test_split(sin, 0.2, 3)
+    assert test is not None and np.array_equal(test.X, sin.X[order[:10]])
+    assert np.array_equal(train.X, sin.X[order[10:]])
+    unstratified = train_test_split(load_data("xor", n_samples=50), 0.2, 3, stratify=False)[1]
+    assert unstratified is not None and len(unstratified) == 10
 
 
 def test_split_with_no_test_part_and_bad_fractions():

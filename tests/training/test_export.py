@@ -10,7 +10,7 @@ import types
 import numpy as np
 import pytest
 
-from symnet.exceptions import ModelFileError, SpecError
+from symnet.exceptions import SpecError
 from symnet.training.data import Standardizer
 from symnet.training.export import export_source, to_torch, write_export
 from symnet.training.modelfile import Model
@@ -99,6 +99,6 @@ def test_write_export_refuses_bad_targets(tmp_path):
     with pytest.raises(SpecError, match="ending in .py"):
         write_export(model, "torch", tmp_path / "model.txt")
     (tmp_path / "taken.py").write_text("keep")
-    with pytest.raises(ModelFileError, match="overwrite=True"):
+    with pytest.raises(SpecError, match="overwrite=True"):
         write_export(model, "torch", tmp_path / "taken.py")
     assert (tmp_path / "taken.py").read_text() == "keep"

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from symnet.demos import demo_training
-from symnet.exceptions import DataError, ModelFileError, SpecError
+from symnet.exceptions import DataError, SpecError
 from symnet.graph.losses import default_loss
 from symnet.graph.spec import parse_spec
 from symnet.training.data import Dataset, load_data
@@ -116,7 +116,7 @@ def test_ctrl_c_stops_cleanly_and_saves(tmp_path):
 def test_existing_output_is_refused_before_training(tmp_path):
     path = tmp_path / "m.npz"
     path.write_bytes(b"keep me")
-    with pytest.raises(ModelFileError, match="overwrite=True"):
+    with pytest.raises(SpecError, match="overwrite=True"):
         train("2-4:tanh-1:sigmoid", "xor", epochs=2, output=path)
     assert path.read_bytes() == b"keep me"
     train("2-4:tanh-1:sigmoid", "xor", epochs=2, output=path, overwrite=True)
@@ -155,7 +155,7 @@ def test_prepare_training_picks_the_loss_task_and_data_and_refuses_an_existing_f
     assert (loss, data.task) == ("mse", "regression")
     taken = tmp_path / "m.npz"
     taken.write_bytes(b"keep me")
-    with pytest.raises(ModelFileError, match="pass overwrite=True"):
+    with pytest.raises(SpecError, match="pass overwrite=True"):
         prepare_training("1-4:tanh-1", "sin", output=taken)
     assert prepare_training("1-4:tanh-1", "sin", output=taken, overwrite=True)[1] == "mse"
 
@@ -164,7 +164,7 @@ def test_the_result_text_and_summary_list_the_pictures(tmp_path):
     result = train("2-4:tanh-1:sigmoid", "xor", epochs=3, seed=0)
     pictures = save_pictures(result, None, history=tmp_path / "curve.png")
     assert pictures == {"plot": tmp_path / "curve.png"} and (tmp_path / "curve.png").exists()
-    assert result.summary()["plot"] == str(tmp_path / "curve.png")
+    assert result.summary()["plot_file"] == str(tmp_path / "curve.png")
     assert result.text().splitlines()[-1] == f"Curves: {tmp_path / 'curve.png'}"
     assert result.text().startswith("Trained 2-4:tanh-1:sigmoid on xor (800 train / 200 test")
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import stat
 import zipfile
 
 import numpy as np
 import pytest
 
-from symnet.exceptions import ModelFileError
+from symnet.exceptions import ModelFileError, SpecError
 from symnet.graph.spec import parse_spec
 from symnet.training.data import Standardizer
+from symnet.training.modelcheck import metadata_checksum
 from symnet.training.modelfile import (
     FORMAT_VERSION,
     Model,
@@ -75,7 +78,7 @@ def test_an_existing_file_is_kept_unless_overwrite(tmp_path):
     path = save_model(_model(), tmp_path / "m.npz")
     before = path.read_bytes()
     other = Model.initial("3-4:relu-2:softmax", "ce", seed=2)
-    with pytest.raises(ModelFileError, match="already exists; pass overwrite=True"):
+    with pytest.raises(SpecError, match="already exists; pass overwrite=True"):
         save_model(other, path)
     assert path.read_bytes() == before
     save_model(other, path, overwrite=True)
@@ -123,9 +126,12 @@ def test_tampered_weights_fail_the_checksum(tmp_path):
 
 
 def _edit_metadata(path, **changes):
+    """Change the metadata and reseal its checksum, as a crafted file would."""
+
     def change(arrays):
         metadata = json.loads(arrays["metadata"].tobytes())
         metadata.update(changes)
+        metadata["metadata_sha256"] = metadata_checksum(metadata)
         arrays["metadata"] = np.frombuffer(json.dumps(metadata).encode(), dtype=np.uint8)
 
     _rewrite(path, change)
@@ -136,7 +142,7 @@ def _edit_metadata(path, **changes):
     [
         ({"spec": "3-5:relu-2:softmax"}, "W1 has shape"),
         ({"spec": "3-4:relu-2"}, "ce'? needs a softmax output"),
-        ({"spec": "3-4:relu-4-2:softmax"}, "parameter names do not match"),
+        ({"spec": "3-4:relu-4-2:softmax"}, "array W2 has shape"),
         ({"loss": "bce"}, "bce'? needs a 1:sigmoid"),
         ({"version": 99}, "format version 99"),
         ({"format": "other"}, "its format is 'other'"),
@@ -160,7 +166,7 @@ def test_missing_metadata_and_pickled_arrays_are_refused(tmp_path):
     pickled = tmp_path / "p.npz"
     with open(pickled, "wb") as stream:
         np.savez(stream, metadata=np.array([{"a": 1}], dtype=object))
-    with pytest.raises(ModelFileError, match="cannot read it as an npz"):
+    with pytest.raises(ModelFileError, match="array metadata holds object"):
         load_model(pickled)
     assert zipfile.is_zipfile(pickled)
 
@@ -168,8 +174,10 @@ def test_missing_metadata_and_pickled_arrays_are_refused(tmp_path):
 def test_missing_file_and_wrong_suffix(tmp_path):
     with pytest.raises(ModelFileError, match="no model file at .*symnet train"):
         load_model(tmp_path / "absent.npz")
-    with pytest.raises(ModelFileError, match="ends in .npz"):
+    with pytest.raises(SpecError, match="ends in .npz"):
         save_model(_model(), tmp_path / "model.pkl")
+    with pytest.raises(SpecError, match="binary, so it cannot go to standard output"):
+        save_model(_model(), "-")
 
 
 def test_initialisation_is_he_for_relu_and_glorot_otherwise():
@@ -187,3 +195,51 @@ def test_the_file_gets_the_usual_permissions(tmp_path):
     os.umask(mask)
     path = save_model(_model(), tmp_path / "m.npz")
     assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~mask  # not the 0600 of a temp file
+
+
+# ---- the class list -----------------------------------------------------------------------------
+
+
+def test_class_names_round_trip(tmp_path):
+    model = _model()
+    model.classes = ("cat", "dog")
+    loaded = load_model(save_model(model, tmp_path / "m.npz"))
+    assert loaded.classes == ("cat", "dog")
+    with np.load(tmp_path / "m.npz") as archive:  # the array stays numeric: 0, 1
+        assert archive["classes"].tolist() == [0.0, 1.0]
+    model.classes = (3.0, 7.0)
+    assert load_model(save_model(model, tmp_path / "n.npz")).classes == (3.0, 7.0)
+
+
+@pytest.mark.parametrize(
+    "classes, names, message",
+    [
+        ([], None, "it has 0 class labels; its output layer needs 2"),
+        ([0.0, 1.0, 2.0], None, "it has 3 class labels; its output layer needs 2"),
+        ([1.0, 1.0], None, "its class labels are not distinct"),
+        ([0.0, np.nan], None, "its class labels are not finite numbers"),
+        ([0.0, 1.0], ["a"], "it has 1 class names; its output layer needs 2"),
+        ([0.0, 1.0], ["a", 2], "its class_names are not a list of names"),
+        ([0.0, 1.0], ["a", "a"], "its class labels are not distinct"),
+    ],
+)
+def test_a_bad_class_list_is_refused(tmp_path, classes, names, message):
+    path = save_model(_model(), tmp_path / "m.npz")
+    array = np.asarray(classes, dtype=np.float64)
+
+    def change(arrays):
+        arrays["classes"] = array
+        metadata = json.loads(arrays["metadata"].tobytes())
+        metadata["arrays"]["classes"] = {
+            "shape": list(array.shape),
+            "dtype": "float64",
+            "sha256": hashlib.sha256(array.tobytes()).hexdigest(),
+        }
+        if names is not None:
+            metadata["class_names"] = names
+        metadata["metadata_sha256"] = metadata_checksum(metadata)
+        arrays["metadata"] = np.frombuffer(json.dumps(metadata).encode(), dtype=np.uint8)
+
+    _rewrite(path, change)
+    with pytest.raises(ModelFileError, match=re.escape(message)):
+        load_model(path)

@@ -26,8 +26,8 @@ def approximation_section(inp: ReportInput) -> list[Block]:
         ["ReLU units", "max error", "error ratio (halving the step)"],
         [
             [
-                str(r["units"]),
-                f"{r['max_error']:.3g}",
+                str(r["hidden_units"]),
+                f"{r['max_abs_error']:.3g}",
                 "" if r["ratio"] is None else f"{r['ratio']:.2f}",
             ]
             for r in rows

@@ -21,7 +21,7 @@ from symnet.calculus.derivation_format import tree_size
 from symnet.exceptions import SizeLimitError
 from symnet.expressivity.collapse import Collapse, collapse
 from symnet.expressivity.collapse_format import collapse_latex
-from symnet.graph.size import expansion_terms, require_at_most
+from symnet.graph.size import approximately, expansion_terms, require_at_most
 from symnet.graph.spec import DenseSpec, NetworkSpec
 from symnet.report.document import Block, Code, Equations, Inline, Note, Paragraph
 from symnet.report.latex import MathContext, Partial, Words
@@ -93,13 +93,15 @@ def _intro(spec: NetworkSpec, linear: NetworkSpec) -> Paragraph:
 def _matrix_form(linear: NetworkSpec, bias: bool, error: SizeLimitError) -> list[Block]:
     """Why the expansion is not carried out, and the layer rows it would substitute."""
     rows, context = layer_rows(linear, bias)
+    terms = expansion_terms(linear, bias)
+    counted = f"{terms:,}" if terms < 10**15 else f"~{approximately(terms)}"  # any size
     return [
         Note(str(error)),
         Equations(rows, context),
         Paragraph(
             [
                 "Substituted, y = W^(L) ⋯ W^(1) x (plus the biases carried through): "
-                f"{expansion_terms(linear, bias):,} terms per output, one per "
+                f"{counted} terms per output, one per "
                 "input-to-output path, and still one linear function."
             ]
         ),

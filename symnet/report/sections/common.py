@@ -32,6 +32,7 @@ from symnet.graph.spec import ConvSpec, FlattenSpec, NetworkSpec, PoolSpec
 from symnet.render.graphviz_io import Diagram
 from symnet.report.document import Figure, Note
 from symnet.report.latex import MathContext
+from symnet.training.dataset import Dataset
 
 __all__ = [
     "MAX_SCALAR_EDGES",
@@ -64,7 +65,7 @@ class ReportInput:
     bias: bool = False
     loss: str | None = None
     wrt: str | None = None
-    data: str | None = None
+    data: str | Dataset | None = None  # a built-in name, or a data set read from a file
     seed: int = 0
     scratch: Path = field(default_factory=lambda: Path("."))
     _network: Network | None = field(default=None, repr=False)

@@ -22,10 +22,10 @@ def depth_section(inp: ReportInput) -> list[Block]:
     rows = [
         [
             str(r["depth"]),
-            str(r["parameters"]),
+            str(r["parameter_count"]),
             str(r["pieces"]),
             str(r["shallow_units_needed"]),
-            str(r["shallow_parameters"]),
+            str(r["shallow_parameter_count"]),
         ]
         for r in table
     ]

@@ -20,6 +20,7 @@ from symnet.graph.losses import default_loss, task_of
 from symnet.graph.spec import NetworkSpec
 from symnet.report.document import Block, Code, Figure, Note, Paragraph
 from symnet.report.sections.common import ReportInput
+from symnet.seeds import random_generator
 from symnet.training.data import Dataset
 from symnet.training.loop import TrainResult, train
 from symnet.training.plots import plot_history
@@ -41,7 +42,7 @@ def slab_dataset(
     separable, and learnable by two hidden units). More classes: the quantile band of s.
     With ``outputs`` > 0, a regression set instead: ``y_j = sin(2 s + j)``.
     """
-    rng = np.random.default_rng(seed)
+    rng = random_generator(seed)
     X = rng.uniform(-1.0, 1.0, size=(n_samples, n_features))
     s = X.sum(axis=1) / np.sqrt(n_features)
     name = f"slab{n_features}"
@@ -57,10 +58,12 @@ def slab_dataset(
 
 
 def _choose_data(
-    spec: NetworkSpec, loss: str, data: str | None, seed: int
+    spec: NetworkSpec, loss: str, data: str | Dataset | None, seed: int
 ) -> tuple[str | Dataset, str]:
     """(data set name or Dataset, a description) for the report's training run."""
     last = spec.output_layer
+    if isinstance(data, Dataset):
+        return data, f"the data set {data.name}"
     if data is not None:
         return data, f"the data set {data}"
     if not spec.is_dense:
@@ -110,6 +113,8 @@ def training_section(inp: ReportInput) -> list[Block]:
         result = train(inp.spec, data, loss=loss, epochs=epochs, seed=inp.seed)
     except (DataError, SpecError) as error:
         return [Note(f"No training run: {error}")]
+    if result.stopped == "interrupted":  # the loop keeps Ctrl-C for `train`; a report stops
+        raise KeyboardInterrupt
     path = plot_history(result, inp.scratch / "training.png")
     settings = result.model.training
     batch = settings["batch_size"] or "the whole training set"
