@@ -90,6 +90,17 @@ def available_commands() -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
+def _printable(text: str) -> str:
+    """``text`` with control characters written as escapes (``\\x1b``), never sent raw.
+
+    Messages quote what the user typed or what a file held; a raw escape sequence in them
+    would be executed by the terminal that shows the error.
+    """
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
 class CommandLineError(click.ClickException):
     """A one-line ``Error: ...`` message on stderr; exit code 1 (a failure).
 
@@ -100,7 +111,7 @@ class CommandLineError(click.ClickException):
     json_mode = False
 
     def __init__(self, message: str) -> None:
-        super().__init__(" ".join(message.split()))
+        super().__init__(_printable(" ".join(message.split())))
 
     def show(self, file: IO[Any] | None = None) -> None:
         if not self.json_mode:

@@ -39,11 +39,11 @@ def export(ctx, model_file, framework, output, force, format):
       symnet train 2-16:relu-16:relu-1:sigmoid --data moons -o moons.npz
       symnet export moons.npz --to torch -o moons_torch.py
     """
-    from symnet.training.export import ENTRY_POINTS, write_export
+    from symnet.training.export import ENTRY_POINTS, check_export, write_export
     from symnet.training.modelfile import load_model
 
     writes_to_stdout(output, format)  # --json with -o - is refused before any work
-
+    check_export(framework, output, force)
     model = load_model(model_file)
     path = write_export(model, framework, output, overwrite=force)
     if writes_to_stdout(output, format):

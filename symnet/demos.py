@@ -135,6 +135,8 @@ def demo_training(folder: str | Path, epochs: int = 300) -> tuple[str, Path]:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     result = train("2-16:relu-16:relu-1:sigmoid", "moons", epochs=epochs, seed=0)
+    if result.stopped == "interrupted":  # train keeps what it learned; a demo stops with Ctrl-C
+        raise KeyboardInterrupt
     picture = plot_history(result, folder / "training_moons.png")
     summary = (
         f"Trained 2-16:relu-16:relu-1:sigmoid on moons (n = 1,000, noise 0.1) for "

@@ -2,9 +2,11 @@
 
 Every error is a :class:`SymnetError`; each subclass also inherits the matching
 built-in exception, so callers can catch either (``except ValueError`` still works).
-Each error carries ``exit_code``: 2 for bad usage (the user can fix the input),
-1 for a failure while doing valid work. The command line prints ``str(error)`` as one
-line and exits with that code.
+Each error carries ``exit_code``: 2 for bad input (the user can fix the spec, an option,
+a data file's contents, a model file), 1 for a failure of the world while doing valid work
+(a missing or unreadable file, a full disk, a read-only folder, Graphviz missing, two
+gradient routes disagreeing). The command line prints ``str(error)`` as one line and exits
+with that code.
 
 >>> try:
 ...     raise SpecError("bad spec")
@@ -25,6 +27,7 @@ __all__ = [
     "VerificationError",
     "RenderError",
     "WriteError",
+    "ReadError",
 ]
 
 
@@ -57,15 +60,15 @@ class ParseError(SymnetError, ValueError):
 
 
 class DataError(SymnetError, ValueError):
-    """A data set, CSV file or image cannot be used."""
+    """A data set, CSV file or image cannot be used as it is (its contents are the problem)."""
 
-    exit_code = 1
+    exit_code = 2
 
 
 class ModelFileError(SymnetError, ValueError):
-    """A model file is missing, corrupt, tampered with or does not match."""
+    """A model file is corrupt, tampered with, too large or does not match its spec."""
 
-    exit_code = 1
+    exit_code = 2
 
 
 class VerificationError(SymnetError, AssertionError):
@@ -83,5 +86,11 @@ class RenderError(SymnetError, RuntimeError):
 class WriteError(SymnetError, OSError):
     """A file could not be written: a full device, a read-only, missing or unwritable folder,
     or a path that is a folder or a device; nothing was written under its name."""
+
+    exit_code = 1
+
+
+class ReadError(SymnetError, OSError):
+    """A file to read is missing or cannot be read (permissions, an I/O error)."""
 
     exit_code = 1

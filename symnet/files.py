@@ -53,7 +53,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from symnet.exceptions import DataError, SpecError, WriteError
+from symnet.exceptions import DataError, ReadError, SpecError, WriteError
 
 __all__ = [
     "PICTURE_SUFFIXES",
@@ -376,9 +376,9 @@ def require_regular_file(
     """
     try:
         mode = os.stat(path).st_mode
-    except OSError as failure:
+    except OSError as failure:  # NOTE: the world's failure (exit 1), not the user's input
         reason = "no such file" if failure.errno == errno.ENOENT else failure.strerror
-        raise error(f"cannot read {what} {os.fspath(path)}: {reason}") from None
+        raise ReadError(f"cannot read {what} {os.fspath(path)}: {reason}") from None
     if stat.S_ISDIR(mode):
         raise error(f"cannot read {what} {os.fspath(path)}: it is a folder; give a file")
     if not stat.S_ISREG(mode):

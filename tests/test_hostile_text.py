@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import html.parser
 import json
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from markdown_it import MarkdownIt
@@ -247,3 +250,20 @@ def test_controls_and_bidi_overrides_are_shown_not_obeyed(report):
     for kind, text in outputs.items():
         assert not set(text) & set(title) - set("abc[31m"), kind
         assert shown.replace("[", "\\[" if kind == "markdown" else "[") in text, kind
+
+
+# NOTE: a lone surrogate cannot come from a terminal; undecodable bytes in a file name
+# arrive as surrogate escapes, which the last case stands for
+CONTROLS = [h for h in HOSTILE if not h.isprintable() and "\ud800" not in h] + ["a\udcff"]
+
+
+@pytest.mark.parametrize("hostile", CONTROLS)
+def test_an_error_message_shows_control_characters_as_escapes(tmp_path, hostile):
+    # NOTE: the error quotes the file name; a raw ESC there would drive the user's terminal
+    name = hostile.replace("/", "").replace("\x00", "")[:200]
+    missing = os.path.join(os.fsencode(tmp_path), os.fsencode(f"{name}.csv"))
+    command = [sys.executable, "-m", "symnet", "train", "2-3-1", "--data", missing]
+    result = subprocess.run(command, capture_output=True, timeout=60)
+    assert result.returncode == 1 and result.stdout == b""
+    lines = result.stderr.decode("utf-8").splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and lines[0].isprintable()

@@ -128,11 +128,14 @@ def filter_file(
         check_picture(pair, "side-by-side picture")
     chosen = resolve_kernel(kernel)
     image = load_input(path, grayscale)
+    # The pixel first: one outside the output is refused before the whole image is filtered.
+    pixel = None
+    if position is not None:
+        pixel = channel_dot_products(chosen, position, image, padding, stride, mode)
     result = filter_image(image, chosen, padding, stride, mode)
     source = "the sample photo" if path is None else str(path)
     run = Filtering(source, image, chosen, mode, padding, stride, result, display=display)
-    if position is not None:
-        run.pixel = channel_dot_products(chosen, position, image, padding, stride, mode)
+    run.pixel = pixel
     if output is not None:
         run.output = save_output(output, result, display, overwrite)
     if pair is not None:

@@ -236,7 +236,8 @@ def check_training(spec: str | NetworkSpec, rows: int = 1, dtype: str = "float64
 
 def _training(spec: NetworkSpec, rows: int, dtype: str, hint: str) -> None:
     what = f"the layer-level training code of {spec.abbreviated}"
-    require_at_most(len(spec.layers), MAX_TRAINING_LAYERS, what, hint, "layers")
+    way_out = "use a network with fewer layers"
+    require_at_most(len(spec.layers), MAX_TRAINING_LAYERS, what, way_out, "layers")
     itemsize = 4 if dtype == "float32" else 8
     what = f"training {spec.abbreviated} on {rows:,} sample{'s' if rows != 1 else ''}"
     estimate = training_bytes(spec, rows, itemsize)

@@ -291,7 +291,7 @@ def approximately(n: int) -> str:
 
 
 def _amount(n: int, unit: str) -> str:
-    """``n`` in ``unit``: bytes (``"bytes"``, ``"bytes of arrays"``) in GiB."""
+    """``n`` in ``unit``, two significant digits; bytes (``"bytes of arrays"``) in GiB."""
     if not unit.startswith("bytes"):
         return f"{approximately(n)} {unit}"
     rest = unit.removeprefix("bytes")

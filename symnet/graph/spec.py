@@ -267,13 +267,13 @@ class NetworkSpec:
         """The spec as text for a message: its middle cut out, with its layer count, when long.
 
         >>> parse_spec("-".join(["1"] * 1001)).abbreviated
-        '1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-…1-1-1-1-1-1-1-1-1-1-1-1-1-1-1 (1001 layers)'
+        '1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-…1-1-1-1-1-1-1-1-1-1-1-1-1-1-1 (1000 layers)'
         """
         text = str(self)
         if len(text) <= MAX_QUOTED:
             return text
         half = MAX_QUOTED // 2
-        return f"{text[:half]}…{text[-(half - 1) :]} ({len(self.layers) + 1} layers)"
+        return f"{text[:half]}…{text[-(half - 1) :]} ({len(self.layers)} layers)"
 
     def __str__(self) -> str:
         first = str(self.image) if self.image else str(self.n_inputs)

@@ -34,7 +34,15 @@ from symnet.graph.activations import LEAKY_SLOPE
 from symnet.training.modelcheck import check_finite
 from symnet.training.modelfile import Model
 
-__all__ = ["ENTRY_POINTS", "FRAMEWORKS", "export_source", "to_jax", "to_torch", "write_export"]
+__all__ = [
+    "ENTRY_POINTS",
+    "FRAMEWORKS",
+    "check_export",
+    "export_source",
+    "to_jax",
+    "to_torch",
+    "write_export",
+]
 
 FRAMEWORKS = ("torch", "jax")
 #: What a user of the exported module calls, per framework.
@@ -206,15 +214,26 @@ def export_source(model: Model, framework: str) -> str:
     return "\n".join(_MODULES[framework](_header(model, framework))) + "\n"
 
 
-def write_export(model: Model, framework: str, path: str | Path, overwrite: bool = False) -> Path:
-    """Write :func:`export_source` to ``path`` (``.py``; ``-``: standard output) atomically."""
+def check_export(framework: str, path: str | Path, overwrite: bool = False) -> Path:
+    """Refuse, before any model is read, an unknown framework or an unwritable ``path``.
+
+    >>> check_export("torch", "model.txt")
+    Traceback (most recent call last):
+    ...
+    symnet.exceptions.SpecError: the exported module is a Python file: ... not 'model.txt'
+    """
     _require(framework)
     path = Path(path)
     if path.suffix != ".py" and not is_stdout(path):
         raise SpecError(
             f"the exported module is a Python file: give a name ending in .py, not {path.name!r}"
         )
-    check_output(path, overwrite)
+    return check_output(path, overwrite)
+
+
+def write_export(model: Model, framework: str, path: str | Path, overwrite: bool = False) -> Path:
+    """Write :func:`export_source` to ``path`` (``.py``; ``-``: standard output) atomically."""
+    path = check_export(framework, path, overwrite)
     return write_text_atomic(path, export_source(model, framework), overwrite)
 
 

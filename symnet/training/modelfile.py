@@ -46,8 +46,8 @@ from pathlib import Path
 import numpy as np
 
 from symnet.codegen.program import LayerProgram, compile_layers
-from symnet.exceptions import DataError, ModelFileError, SpecError, SymnetError
-from symnet.files import atomic_writer, check_output, is_stdout
+from symnet.exceptions import DataError, ModelFileError, ReadError, SpecError, SymnetError
+from symnet.files import atomic_writer, check_output, is_stdout, require_regular_file
 from symnet.graph.losses import check_loss, task_of
 from symnet.graph.spec import NetworkSpec, parse_spec
 from symnet.seeds import random_generator
@@ -259,14 +259,12 @@ def load_model(path: str | Path, max_bytes: int = MAX_MODEL_BYTES) -> Model:
     ``max_bytes`` bounds the size of all its arrays together, uncompressed (256 MiB).
     """
     path = Path(path)
-    try:
-        found = path.is_file()  # a regular file: never a FIFO, whose reading would hang
-    except OSError:  # a name too long, say: no such file can exist
-        found = False
-    if not found:
-        raise ModelFileError(
+    try:  # a regular file: never a FIFO, whose reading would hang
+        require_regular_file(path, "model file", error=ModelFileError)
+    except ReadError:
+        raise ReadError(
             f"no model file at {path}; train one with: symnet train SPEC --data NAME -o {path}"
-        )
+        ) from None
     try:
         with open_npz(path, max_bytes) as archive:
             metadata = read_metadata(archive)

@@ -27,11 +27,11 @@ import io
 import itertools
 import os
 import re
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from symnet.exceptions import DataError, SpecError
+from symnet.exceptions import DataError, ReadError, SpecError
+from symnet.files import require_regular_file
 
 __all__ = ["DELIMITERS", "MAX_BYTES", "Column", "Table", "is_number", "read_table"]
 
@@ -97,17 +97,8 @@ class Table:
 
 def _text(path: Path) -> str:
     """The file's text, refused in one line when it is not a readable UTF-8 text file."""
-    try:
-        found = path.stat()
-    except FileNotFoundError:
-        raise DataError(f"no such CSV file: {path}") from None
-    except OSError as error:
-        raise DataError(f"cannot read {path}: {error.strerror or error}") from None
-    # NOTE: opening a FIFO would wait for a writer forever; only regular files are read.
-    if not stat.S_ISREG(found.st_mode):
-        folder = stat.S_ISDIR(found.st_mode)
-        kind = "a folder" if folder else "not a regular file (a FIFO or a device)"
-        raise DataError(f"{path} is {kind}; give a CSV file")
+    require_regular_file(path, "CSV file")  # no FIFO: reading one would wait forever
+    found = path.stat()
     if found.st_size > MAX_BYTES:
         raise DataError(
             f"{path} has {found.st_size / 2**20:.0f} MiB; symnet reads CSV files up to "
@@ -115,8 +106,8 @@ def _text(path: Path) -> str:
         )
     try:
         raw = path.read_bytes()
-    except OSError as error:
-        raise DataError(f"cannot read {path}: {error.strerror or error}") from None
+    except OSError as error:  # NOTE: the world's failure (exit 1), not the file's contents
+        raise ReadError(f"cannot read {path}: {error.strerror or error}") from None
     try:
         text = raw.decode("utf-8-sig")  # NOTE: a byte-order mark is not part of the first cell
     except UnicodeDecodeError as error:

@@ -1,7 +1,7 @@
 """The bad-input catalogue of issue 12 for options, images and model files, as one table.
 
 Each case builds its inputs in an empty folder, runs one command there and asserts what a
-user is promised: the exit code (2 for bad usage, 1 for a failure), exactly one
+user is promised: the exit code (2 for bad input, 1 for a failure of the world), exactly one
 ``Error: ...`` line on stderr naming the problem, no traceback, an answer within 2 s, and
 no file written (the folder holds only the inputs afterwards).
 """
@@ -181,16 +181,16 @@ CASES: dict[str, tuple[list[str], Callable[[Path], None] | None, int, str]] = {
         r"\.png or \.svg; got 'p\.jpg'",
     ),
     # Images.
-    "fifo image": (["convolve", "in.png"], _fifo("in.png"), 1, "not a regular file"),
-    "fifo array": (["convolve", "in.npy"], _fifo("in.npy"), 1, "not a regular file"),
+    "fifo image": (["convolve", "in.png"], _fifo("in.png"), 2, "not a regular file"),
+    "fifo array": (["convolve", "in.npy"], _fifo("in.npy"), 2, "not a regular file"),
     "fifo learn-kernel image": (
         ["learn-kernel", "--image", "in.png"],
         _fifo("in.png"),
-        1,
+        2,
         "not a regular file",
     ),
     "fifo kernel file": (["convolve", "--kernel", "k.json"], _fifo("k.json"), 2, "not a regular"),
-    "fifo model file": (["predict", "m.npz", "--data", "xor"], _fifo("m.npz"), 1, "no model file"),
+    "fifo model file": (["predict", "m.npz", "--data", "xor"], _fifo("m.npz"), 2, "not a regular"),
     "kernel file name too long": (
         ["convolve", "--kernel", "k" * 5000 + ".json"],
         None,
@@ -206,13 +206,13 @@ CASES: dict[str, tuple[list[str], Callable[[Path], None] | None, int, str]] = {
     "png above the pixel budget": (
         ["convolve", "big.png", "-o", "out.png"],
         _png_above_budget,
-        1,
+        2,
         "25005000 pixels, above the limit of 25000000",
     ),
     "npy of 1e308 overflows": (
         ["convolve", "huge.npy", "-o", "out.npy", "--kernel", "outline"],
         _npy("huge.npy", np.full((8, 8), 1e308)),
-        1,
+        2,
         "overflow float64",
     ),
     # Model files: every command that loads one refuses it the same way.
@@ -220,7 +220,7 @@ CASES: dict[str, tuple[list[str], Callable[[Path], None] | None, int, str]] = {
         f"{command} {name}": (
             [command, "m.npz", *extra],
             _model(spoil),
-            1,
+            2,
             f"m.npz is not a valid symnet model: .*{message}",
         )
         for name, (spoil, message) in MODEL_CASES.items()

@@ -177,11 +177,11 @@ def test_convolve_errors(run_cli, tmp_path):
     np.save(tmp_path / "cube.npy", np.zeros((2, 2, 2)))
     np.save(tmp_path / "objects.npy", np.array([None, 1], dtype=object), allow_pickle=True)
     (tmp_path / "fake.png").write_text("not an image")
-    assert "2-D" in one_line_error(run_cli(["convolve", str(tmp_path / "cube.npy")]), 1)
+    assert "2-D" in one_line_error(run_cli(["convolve", str(tmp_path / "cube.npy")]), 2)
     assert "Python objects" in one_line_error(
-        run_cli(["convolve", str(tmp_path / "objects.npy")]), 1
+        run_cli(["convolve", str(tmp_path / "objects.npy")]), 2
     )
-    assert "not an image" in one_line_error(run_cli(["convolve", str(tmp_path / "fake.png")]), 1)
+    assert "not an image" in one_line_error(run_cli(["convolve", str(tmp_path / "fake.png")]), 2)
     assert "ROW,COL" in one_line_error(run_cli(["convolve", "--pixel", "a,b"]), 2)
     assert "outside" in one_line_error(run_cli(["convolve", "--pixel", "600,0"]), 2)
     assert "unknown kernel" in one_line_error(run_cli(["convolve", "--kernel", "nope"]), 2)

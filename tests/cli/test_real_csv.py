@@ -139,7 +139,7 @@ BAD_FILES = [
     ("header-only", b"x,y,c\n", [], DataError, "has a header row but no data rows"),
     ("binary", b"1,2,0\n\x00\x00\x00\n", [], DataError, "holds NUL bytes"),
     ("fifo", None, [], DataError, "is not a regular file"),
-    ("folder", "folder", [], DataError, "is a folder; give a CSV file"),
+    ("folder", "folder", [], DataError, "it is a folder; give a file"),
     ("no-column", b"x,y,c\n1,2,0\n", ["--target", "z"], SpecError, "--target z is not a column"),
     ("two-targets", b"1,2,0\n", ["--target", "0", "--target", "1"], SpecError, "one target"),
 ]

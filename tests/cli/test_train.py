@@ -68,7 +68,7 @@ def test_csv_training_and_its_errors(run_cli, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("1,2,0\n3,x,1\n")
     failed = run_cli(["train", "2-4:tanh-1:sigmoid", "--data", str(bad)])
-    assert failed.exit_code == 1 and "line 2, column index 1: 'x' is not a number" in failed.stderr
+    assert failed.exit_code == 2 and "line 2, column index 1: 'x' is not a number" in failed.stderr
     assert "Traceback" not in failed.output
 
 
@@ -76,8 +76,8 @@ def test_csv_training_and_its_errors(run_cli, tmp_path):
     "args, code, message",
     [
         (["train", "2-16:relux-1", "--data", "moons"], 2, "invalid network spec"),
-        (["train", "2-4-1", "--data", "nope"], 1, "unknown data set 'nope'"),
-        (["train", "3-4-1:sigmoid", "--data", "moons"], 1, "has 2 features"),
+        (["train", "2-4-1", "--data", "nope"], 2, "unknown data set 'nope'"),
+        (["train", "3-4-1:sigmoid", "--data", "moons"], 2, "has 2 features"),
         (["train", "2-4-2", "--data", "moons", "--loss", "bce"], 2, "bce needs a 1:sigmoid"),
         (["predict", "missing.npz", "--data", "moons"], 1, "no model file"),
     ],

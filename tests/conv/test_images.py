@@ -24,7 +24,7 @@ from symnet.conv.images import (
     to_display,
 )
 from symnet.demos import demo_kernels
-from symnet.exceptions import DataError, SpecError, WriteError
+from symnet.exceptions import DataError, ReadError, SpecError, WriteError
 
 
 def test_the_sample_photo():
@@ -110,9 +110,11 @@ def test_broken_npy_files(tmp_path):
     archive = tmp_path / "a.npy"
     np.savez(tmp_path / "a.npz", x=np.ones((2, 2)))
     archive.write_bytes((tmp_path / "a.npz").read_bytes())
-    for path in [garbage, truncated, archive, tmp_path / "missing.npy"]:
+    for path in [garbage, truncated, archive]:
         with pytest.raises(DataError):
             load_array(path)
+    with pytest.raises(ReadError, match="no such file"):
+        load_array(tmp_path / "missing.npy")
 
 
 def png_header(width: int, height: int) -> bytes:
@@ -150,7 +152,7 @@ def test_bad_images(tmp_path):
     cut.write_bytes(good.read_bytes()[:200])
     with pytest.raises(DataError, match="damaged or truncated"):
         load_image(cut)
-    with pytest.raises(DataError, match="cannot read"):
+    with pytest.raises(ReadError, match="cannot read"):
         load_image(tmp_path / "missing.png")
     with pytest.raises(DataError):
         load_image(tmp_path)

@@ -74,7 +74,7 @@ def test_the_library_refuses_before_building_in_one_line(call, words):
 
 
 def test_a_spec_in_a_message_is_shortened_with_its_layer_count():
-    with pytest.raises(SizeLimitError, match=r"-1-…1-1-.*1-1 \(30001 layers\) would have ~6e\+04"):
+    with pytest.raises(SizeLimitError, match=r"-1-…1-1-.*1-1 \(30000 layers\) would have ~6e\+04"):
         guards.check_trace(DEEP_1, bias=False)
     assert parse_spec("3-2-2-1").abbreviated == "3-2-2-1"
 

@@ -76,7 +76,7 @@ def test_a_changed_kernel_array_is_refused(tmp_path: Path):
 
 def test_mismatched_images_and_unsupported_steps_are_one_line_errors(run_cli, tmp_path):
     result = run_cli(["train", "1x7x7-conv2@3x3-10:softmax", "--data", "digits"])
-    assert result.exit_code == 1 and "(1x7x7 images)" in result.stderr
+    assert result.exit_code == 2 and "(1x7x7 images)" in result.stderr
     assert len(result.stderr.splitlines()) == 1
     result = run_cli(["train", "64-10:softmax", "--data", "digits", "--plot-kernels", "k.png"])
     assert result.exit_code == 2 and "needs a conv spec" in result.stderr

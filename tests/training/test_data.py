@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from symnet.exceptions import DataError, SpecError
+from symnet.exceptions import DataError, ReadError, SpecError
 from symnet.training.data import (
     CLASSIFICATION_SETS,
     DATASETS,
@@ -80,7 +80,7 @@ def test_load_data_reads_a_csv_file_with_its_options(tmp_path):
 
 
 def test_missing_csv_file(tmp_path):
-    with pytest.raises(DataError, match="no such CSV file"):
+    with pytest.raises(ReadError, match="cannot read CSV file .*absent.csv: no such file"):
         load_data(str(tmp_path / "absent.csv"))
 
 

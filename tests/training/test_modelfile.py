@@ -12,7 +12,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from symnet.exceptions import ModelFileError, SpecError
+from symnet.exceptions import ModelFileError, ReadError, SpecError
 from symnet.graph.spec import parse_spec
 from symnet.training.data import Standardizer
 from symnet.training.modelcheck import metadata_checksum
@@ -172,7 +172,7 @@ def test_missing_metadata_and_pickled_arrays_are_refused(tmp_path):
 
 
 def test_missing_file_and_wrong_suffix(tmp_path):
-    with pytest.raises(ModelFileError, match="no model file at .*symnet train"):
+    with pytest.raises(ReadError, match="no model file at .*symnet train"):
         load_model(tmp_path / "absent.npz")
     with pytest.raises(SpecError, match="ends in .npz"):
         save_model(_model(), tmp_path / "model.pkl")

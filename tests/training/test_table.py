@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from symnet.exceptions import DataError, SpecError
+from symnet.exceptions import DataError, ReadError, SpecError
 from symnet.training.table import is_number, read_table
 
 
@@ -92,7 +92,7 @@ def test_unreadable_files_give_one_line(tmp_path, content, message):
 
 
 def test_only_regular_files_are_read(tmp_path):
-    with pytest.raises(DataError, match="no such CSV file"):
+    with pytest.raises(ReadError, match="no such file"):
         read_table(tmp_path / "absent.csv")
     with pytest.raises(DataError, match="is a folder"):
         read_table(tmp_path)
