@@ -55,6 +55,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "train": ("symnet.cli.train:train", "Train a network on a data set."),
     "predict": ("symnet.cli.predict:predict", "Predict with a trained model file."),
     "export": ("symnet.cli.export:export", "Export a trained model to another framework."),
+    "import": ("symnet.cli.import_model:import_model", "Import an ONNX file as a model file."),
     "kernels": ("symnet.cli.kernels:kernels", "Show the convolution kernels of the notes."),
     "convolve": ("symnet.cli.convolve:convolve", "Convolve an image with a kernel."),
     "learn-kernel": ("symnet.cli.learn_kernel:learn_kernel", "Learn a convolution kernel."),

@@ -9,14 +9,17 @@ from symnet.cli.options import (
     bias_option,
     emit,
     format_option,
+    formula_option,
     loss_option,
     names_option,
     seed_option,
 )
+from symnet.cli.sources import program_options, read_source
 
 
 @click.command()
 @click.argument("spec", required=False, default=NOTES_SPEC)
+@formula_option
 @loss_option
 @click.option(
     "--wrt",
@@ -33,9 +36,10 @@ from symnet.cli.options import (
     help="Check that the three derivations agree (symbolically when small, else numerically).",
 )
 @seed_option
+@program_options
 @format_option("text", "latex", "markdown")
 @click.pass_context
-def derive(ctx, spec, loss, wrt, names, bias, prove, seed, format):
+def derive(ctx, spec, loss, wrt, names, bias, prove, seed, at, result, format):
     """Derive dL/dw for SPEC three ways and show backprop's cached deltas.
 
     (a) the chain rule: a sum over every path from w to the loss L of the product of the
@@ -49,14 +53,24 @@ def derive(ctx, spec, loss, wrt, names, bias, prove, seed, format):
     symbols, each defined under `deltas`) and `reuses`; totals `multiplications_naive`
     and `multiplications_cached`.
 
+    SPEC may be a graph program (a file, or text with '='): its output is differentiated
+    with respect to its leaves, at their values (--at, or --seed for random ones); JSON
+    adds `output`, `value` and `gradients` (leaf -> number).
+
     \b
     Examples:
       symnet derive 3-2:sigmoid-2:sigmoid-1:sigmoid --names seed --wrt w1
       symnet derive 2-3:tanh-1:sigmoid --loss bce --bias --format markdown
       symnet derive 64-64:relu-64:relu-10:softmax --json
+      symnet derive "a = -4.0; b = 2.0; c = a*b + b**3; c += relu(a + b)" --json
+      symnet derive "x, w: leaf; y = tanh(w*x)" --at x=0.5,w=-1
     """
+    from click.core import ParameterSource
+
     from symnet.graph.guards import check_derivation
 
+    explicit = ctx.get_parameter_source("seed") is ParameterSource.COMMANDLINE
+    spec = read_source(spec, at, result, seed if explicit else None, need_values=True)
     check_derivation(spec, bias)  # refuse a network too large before importing SymPy
     from symnet.calculus.derivation import derive as derive_gradients
     from symnet.calculus.derivation_format import (

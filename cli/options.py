@@ -33,6 +33,8 @@ __all__ = [
     "bias_option",
     "csv_options",
     "loss_option",
+    "loss_formula",
+    "formula_option",
     "emit",
     "flag_language",
     "format_option",
@@ -88,13 +90,53 @@ NOTES_SPEC = "3-2:sigmoid-2:sigmoid-1:sigmoid"
 
 
 def loss_option(command: F) -> F:
-    """Add ``--loss mse|bce|ce`` (default None: the library picks by the output layer)."""
+    """Add ``--loss NAME`` or ``--loss NAME=EXPR`` (default None: the library picks by the
+    output layer); a formula is parsed and named for the command (:func:`loss_formula`)."""
     return click.option(
         "--loss",
-        type=click.Choice(["mse", "bce", "ce"]),
         default=None,
-        help="Loss: mse = 1/2 sum (y - t)^2, bce on a 1:sigmoid logit, ce on softmax logits. "
+        metavar="NAME|NAME=EXPR",
+        callback=loss_formula,
+        help="Loss: mse = 1/2 sum (y - t)^2, mae, huber, bce on a 1:sigmoid logit, ce on "
+        "softmax logits, or a formula in y and t such as 'l4=(y-t)**4' (summed over outputs). "
         "[default: ce for a softmax output, else mse]",
+    )(command)
+
+
+def loss_formula(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """The ``--loss`` callback: ``NAME=EXPR`` is parsed and named for this command; the
+    command receives NAME. A plain name is checked by the library."""
+    if value is None or "=" not in value:
+        return value
+    from symnet.parse.formula_text import formulas, parse_formula_option  # SymPy: if used
+
+    name, text = parse_formula_option(value)
+    ctx.with_resource(formulas(losses={name: text}))  # closed when the command ends
+    return name
+
+
+def formula_option(command: F) -> F:
+    """Add ``--activation NAME=EXPR`` (repeatable): formula activations in z that the
+    command's spec may name (``2-16:swish2-1 --activation "swish2=z*sigmoid(z)"``). They
+    are parsed by the whitelist parser and named in a scope that closes with the command."""
+
+    def register(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> None:
+        if not values:
+            return
+        from symnet.parse.formula_text import formulas, parse_formula_option  # SymPy: only if used
+
+        pairs = [parse_formula_option(value) for value in values]
+        ctx.with_resource(formulas(activations=dict(pairs)))
+
+    return click.option(
+        "--activation",
+        multiple=True,
+        metavar="NAME=EXPR",
+        callback=register,
+        expose_value=False,
+        is_eager=True,  # before --loss and the spec: a formula loss may follow
+        help="A formula activation in z for the spec to name, e.g. 'swish2=z*sigmoid(z)' "
+        "(repeat for more); its derivative is sympy.diff of the formula.",
     )(command)
 
 
@@ -234,10 +276,18 @@ def emit(ctx_or_format: click.Context | str, text: str | None = None, data: Any 
 
 #: Python parameter -> the flag that sets it, where the two are not simply ``name`` ->
 #: ``--name`` with ``_`` as ``-`` (the library's errors name parameters, the CLI flags).
-FLAGS = {"overwrite": "--force", "kernels": "--kernel", "framework": "--to", "path": "-o"}
+FLAGS = {
+    "overwrite": "--force",
+    "kernels": "--kernel",
+    "framework": "--to",
+    "path": "-o",
+    "output": "--result",  # a graph program's output node (-o names a file)
+}
 
 #: The parameters the commands expose; only these are translated in an error message.
 PARAMETERS = [
+    "activation",
+    "at",
     "atol",
     "batch",
     "batch_size",
@@ -253,6 +303,7 @@ PARAMETERS = [
     "epochs",
     "eps",
     "framework",
+    "grads",
     "header",
     "image_shape",
     "inputs",
@@ -270,8 +321,10 @@ PARAMETERS = [
     "names",
     "node",
     "optimizer",
+    "output",
     "overwrite",
     "padding",
+    "params",
     "path",
     "position",
     "samples",
@@ -284,6 +337,7 @@ PARAMETERS = [
     "stride",
     "symbolic",
     "target",
+    "targets",
     "test_fraction",
     "title",
     "torch",

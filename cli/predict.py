@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import click
 
-from symnet.cli.options import SEED, csv_options, emit, format_option
+from symnet.cli.options import (
+    SEED,
+    csv_options,
+    emit,
+    format_option,
+)
+from symnet.cli.sources import layered_only
 
 
 @click.command()
-@click.argument("model_file", metavar="MODEL.npz", type=click.Path(dir_okay=False))
+@click.argument(
+    "model_file",
+    metavar="MODEL.npz",
+    type=click.Path(dir_okay=False),
+    callback=layered_only("predict", "its value is its trace: symnet trace PROGRAM"),
+)
 @click.option(
     "--data",
     "data_name",

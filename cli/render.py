@@ -10,14 +10,16 @@ from symnet.cli.options import (
     bias_option,
     emit,
     format_option,
+    formula_option,
+    loss_formula,
     names_option,
     output_option,
     seed_option,
     writes_to_stdout,
 )
+from symnet.cli.sources import program_options, read_source
 
 VIEWS = ("network", "expression", "gradient", "conv")  # symnet.render.views.VIEWS
-LOSSES = ("mse", "bce", "ce")  # symnet.graph.losses.LOSSES, repeated so --help imports nothing
 PADDINGS = ("valid", "same", "full")  # symnet.graph.shapes.PADDINGS
 
 
@@ -60,6 +62,7 @@ def _pair(text: str | None, pattern: str, example: str, option: str) -> tuple[in
 
 @click.command()
 @click.argument("spec", required=False)
+@formula_option
 @click.option(
     "--view",
     type=click.Choice(VIEWS),
@@ -85,8 +88,9 @@ def _pair(text: str | None, pattern: str, example: str, option: str) -> tuple[in
 @bias_option
 @click.option(
     "--loss",
-    type=click.Choice(LOSSES),
     default=None,
+    metavar="NAME|NAME=EXPR",
+    callback=loss_formula,
     help="Loss for the gradient view (default: ce for softmax outputs, else mse) "
     "or for drawing L in the expression view.",
 )
@@ -154,6 +158,7 @@ def _pair(text: str | None, pattern: str, example: str, option: str) -> tuple[in
     default=None,
     help="The diagram format [default: from the -o suffix; dot for -o -].",
 )
+@program_options
 @format_option("text")
 @click.pass_context
 def render(
@@ -181,6 +186,8 @@ def render(
     mode,
     output,
     to,
+    at,
+    result,
     format,
 ):
     """Draw SPEC with Graphviz into -o FILE (.svg, .png, .pdf or .dot).
@@ -195,6 +202,10 @@ def render(
     layer (3x3 layers of up to 3 kernels use the notes' kernels, others random numbers
     from --seed).
 
+    SPEC may be a graph program (a file, or text with '='): --view network draws its
+    computation graph (with values when its leaves have them, or --at), gradient its
+    backprop (--wrt a leaf), expression its output.
+
     \b
     Examples:
       symnet render 3-2-2-1 --names seed -o net.svg
@@ -204,6 +215,7 @@ def render(
       symnet render 3-2-2-1 --json
       symnet render 3-2-2-1 --to svg -o -
       symnet render --view conv --kernel sharpen --image-shape 5x5 --position 1,2
+      symnet render "x = 2; w = -1; y = relu(w*x) + x" --view gradient --wrt w -o grad.svg
     """
     given = ctx.params
     _only_for(view, VIEW_FLAGS, {flag: _given(given[name]) for flag, name in FLAG_NAMES.items()})
@@ -213,6 +225,7 @@ def render(
     if output is None and to not in (None, "dot"):
         raise click.UsageError(f"--to {to} needs -o FILE (or -o - for svg).")
     chosen = check_diagram_output(output, to) if output is not None else "dot"  # before drawing
+    spec = None if spec is None else read_source(spec, at, result)
     parsed = _checked_spec(view, spec)
     if parsed is not None:  # refuse a drawing too large before importing SymPy
         from symnet.graph.guards import check_diagram
@@ -249,10 +262,15 @@ def _given(value) -> bool:
     return bool(value) if isinstance(value, bool | tuple) else value is not None
 
 
-def _checked_spec(view: str, spec: str | None):
-    """SPEC parsed, when the view takes it (conv: optional and image; others: required)."""
+def _checked_spec(view: str, spec):
+    """SPEC parsed, when the view takes it (conv: optional and image; others: required); a
+    graph program as it is (every view but conv draws one)."""
     from symnet.graph.spec import parse_spec
 
+    if spec is not None and not isinstance(spec, str):  # a graph program
+        if view == "conv":
+            raise click.UsageError(f"--view conv draws a conv SPEC's layer, not {spec}.")
+        return spec
     parsed = None if spec is None else parse_spec(spec)
     if parsed is None and view != "conv":
         raise click.UsageError(f"--view {view} needs a SPEC such as 3-2-2-1.")

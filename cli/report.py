@@ -9,11 +9,14 @@ from symnet.cli.options import (
     csv_options,
     emit,
     format_option,
+    formula_option,
+    loss_formula,
     names_option,
     output_option,
     seed_option,
     writes_to_stdout,
 )
+from symnet.cli.sources import program_options, read_source
 
 #: The notes' backprop example, used when no spec is given.
 DEFAULT_SPEC = "3-2:sigmoid-2:sigmoid-1:sigmoid"
@@ -21,12 +24,14 @@ DEFAULT_SPEC = "3-2:sigmoid-2:sigmoid-1:sigmoid"
 
 @click.command()
 @click.argument("spec", required=False, default=DEFAULT_SPEC)
+@formula_option
 @names_option
 @bias_option
 @click.option(
     "--loss",
-    type=click.Choice(["mse", "bce", "ce"]),
     default=None,
+    metavar="NAME|NAME=EXPR",
+    callback=loss_formula,
     help="Loss of the derivation and the training run. [default: mse (ce for a softmax "
     "output) for the derivation; bce, ce or mse for training]",
 )
@@ -59,6 +64,7 @@ DEFAULT_SPEC = "3-2:sigmoid-2:sigmoid-1:sigmoid"
     "--force", is_flag=True, help="Replace an existing report file (and its figures' folder)."
 )
 @seed_option
+@program_options
 @format_option("text")
 @click.pass_context
 def report(
@@ -80,6 +86,8 @@ def report(
     drop,
     header,
     drop_missing,
+    at,
+    result,
 ):
     """Write the derivation report of SPEC: the lecture, generated from the network.
 
@@ -98,14 +106,20 @@ def report(
     notes' 3-2:sigmoid-2:sigmoid-1:sigmoid. JSON: the file written, its sections and the
     time taken.
 
+    SPEC may be a graph program (a file, or text with '='): the report has its graph and
+    equations, its trace, the chain rule and backprop, and the check, at its leaves'
+    values (--at; --seed draws the missing ones), and says which sections do not apply.
+
     \b
     Examples:
       symnet report 3-2:sigmoid-2:sigmoid-1:sigmoid --names seed -o report.html
       symnet report 2-8:relu-1:sigmoid --sections all --title "Moons" -o moons.md
       symnet report 784-128:relu-10:softmax --sections network,backprop -o big.html
+      symnet report "x, w1, b1, w2: leaf; h = relu(w1*x + b1); y = x + w2*h" --seed 1 -o res.html
     """
     from symnet.graph.guards import check_report
 
+    spec = read_source(spec, at, result)
     check_report(spec, bias, sections)  # refuse a network too large before importing SymPy
     from symnet.report.build import build_report, check_report_path
 

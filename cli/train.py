@@ -14,9 +14,12 @@ from symnet.cli.options import (
     emit,
     flag_language,
     format_option,
+    formula_option,
+    loss_formula,
     output_option,
     seed_option,
 )
+from symnet.cli.sources import layered_only
 
 CNN_EXAMPLE = "1x8x8-conv16@3x3+same:relu-maxpool2-10:softmax"
 DATA_HELP = (
@@ -27,13 +30,15 @@ DATA_HELP = (
 
 
 @click.command()
-@click.argument("spec")
+@click.argument("spec", callback=layered_only("training", "derive, trace or verify it instead"))
+@formula_option
 @click.option("--data", "data_name", required=True, metavar="NAME|FILE.csv", help=DATA_HELP)
 @csv_options
 @click.option(
     "--loss",
-    type=click.Choice(["mse", "bce", "ce"]),
     default=None,
+    metavar="NAME|NAME=EXPR",
+    callback=loss_formula,
     help="Loss (default: bce for a 1:sigmoid output, ce for softmax, else mse).",
 )
 @click.option(

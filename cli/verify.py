@@ -9,14 +9,41 @@ from symnet.cli.options import (
     bias_option,
     emit,
     format_option,
+    formula_option,
     loss_option,
     names_option,
     seed_option,
 )
+from symnet.cli.sources import program_options, read_source, refuse_program
+
+
+def saved_gradient_options(command):
+    """``--params``, ``--grads``, ``--inputs``, ``--targets``: the user's own saved arrays."""
+    files = [
+        (
+            "--grads",
+            "G.npz",
+            "Your gradients, one array per parameter (W1, b1, ... or "
+            "PyTorch's 0.weight, 0.bias, ...), checked against symnet's derivation.",
+        ),
+        (
+            "--params",
+            "P.npz",
+            "The parameters your gradients were computed at (with a "
+            "model file: overrides its weights).",
+        ),
+        ("--inputs", "X.npy", "The inputs your gradients were computed on."),
+        ("--targets", "T.npy", "The targets your gradients were computed on."),
+    ]
+    for flag, metavar, text in reversed(files):
+        path = click.Path(dir_okay=False, path_type=str)
+        command = click.option(flag, metavar=metavar, type=path, default=None, help=text)(command)
+    return command
 
 
 @click.command()
 @click.argument("spec", required=False, default=NOTES_SPEC)
+@formula_option
 @loss_option
 @seed_option
 @click.option(
@@ -45,9 +72,31 @@ from symnet.cli.options import (
     default=None,
     help="Cross-check with PyTorch autograd. [default: when PyTorch is installed]",
 )
+@program_options
+@saved_gradient_options
 @format_option("text")
 @click.pass_context
-def verify(ctx, spec, loss, seed, batch, names, bias, eps, atol, rtol, symbolic, use_torch, format):
+def verify(
+    ctx,
+    spec,
+    loss,
+    seed,
+    batch,
+    names,
+    bias,
+    eps,
+    atol,
+    rtol,
+    symbolic,
+    use_torch,
+    at,
+    result,
+    grads,
+    params,
+    inputs,
+    targets,
+    format,
+):
     """Check dL/dw of SPEC for every weight and bias by independent routes.
 
     At random float64 weights, inputs and targets drawn from --seed (one-hot targets for
@@ -61,14 +110,44 @@ def verify(ctx, spec, loss, seed, batch, names, bias, eps, atol, rtol, symbolic,
     (per parameter: name, layer, kind, row, col, value, symbolic, compiled,
     finite_difference, torch), `max_abs_error`, `max_rel_error`, `passed`.
 
+    SPEC may be a graph program (a file, or text with '='): every leaf's gradient is
+    checked at the leaves' values (--at; --seed draws the missing ones), its torch route
+    the program's statements run with torch's functions.
+
+    With --grads, your own backprop is checked instead: the gradients you saved (an .npz
+    of W1, b1, ... or PyTorch's 0.weight, 0.bias, ...), computed on --inputs and
+    --targets (.npy) at --params (an .npz; a model file from symnet train -o brings its
+    spec, loss and weights instead), against symnet's at the same point. Your layout
+    (weights (in, out), samples as columns, ...) is read off your arrays and stated. Per
+    parameter: the largest errors, the first wrong entry with the formula it should
+    equal, and a diagnosis where a usual slip fits (transposed, scaled by N or -1, a
+    wrong activation derivative, ...). Arrays are never unpickled.
+
     \b
     Examples:
       symnet verify 3-2-2-1
       symnet verify 2-3:relu-1:sigmoid --loss bce --bias
       symnet verify 4-8:tanh-8:relu-3:softmax --loss ce --json
+      symnet verify "x, w: leaf; y = gelu(w*x) + max(x, w)**2" --seed 3
+      symnet verify model.npz --grads G.npz --inputs X.npy --targets T.npy
+      symnet verify 2-3:sigmoid-1:sigmoid --loss bce --params P.npz --grads G.npz \\
+          --inputs X.npy --targets T.npy --json
     """
+    if any(path is not None for path in (grads, params, inputs, targets)):
+        refuse_program(spec, "checking saved gradients", "give a spec or a model file")
+        from symnet.exceptions import VerificationError
+        from symnet.interop.saved import check_saved_gradients
+
+        saved = check_saved_gradients(
+            spec, grads, inputs, targets, params, loss, atol=atol, rtol=rtol
+        )
+        emit(ctx, text=saved.to_text(), data=saved.to_dict())
+        if not saved.passed:
+            raise VerificationError(saved.failure_message())
+        return
     from symnet.graph.guards import check_gradient_check
 
+    spec = read_source(spec, at, result, seed)
     check_gradient_check(spec, bias)  # refuse a network too large before importing SymPy
     from symnet.exceptions import VerificationError
     from symnet.testing.gradients import check_gradients

@@ -37,11 +37,17 @@ _PUBLIC = {
     "derive": "symnet.calculus.derivation",
     "compile_network": "symnet.codegen.scalar",
     "check_gradients": "symnet.testing.gradients",
+    "check_backprop": "symnet.interop.backprop_check",
+    "check_module": "symnet.interop.modules",
+    "from_torch": "symnet.interop.torch_import",
+    "from_onnx": "symnet.interop.onnx_import",
     "diagram": "symnet.render.views",
     "train": "symnet.training.loop",
     "load_model": "symnet.training.modelfile",
     "approximate": "symnet.expressivity.approximation",
     "parse_expression": "symnet.parse",
+    "Program": "symnet.parse.program",
+    "formulas": "symnet.parse.formula_text",
     "KERNELS": "symnet.conv.kernels",
     "dot_product": "symnet.conv.dot_product",
     "filter_image": "symnet.conv.filters",
@@ -61,6 +67,7 @@ _SUBMODULES = (
     "expressivity",
     "files",
     "graph",
+    "interop",
     "numeric",
     "parse",
     "render",
@@ -85,8 +92,14 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
     from symnet.graph.losses import add_loss
     from symnet.graph.network import Network
     from symnet.graph.spec import parse_spec
+    from symnet.interop.backprop_check import check_backprop
+    from symnet.interop.modules import check_module
+    from symnet.interop.onnx_import import from_onnx
+    from symnet.interop.torch_import import from_torch
     from symnet.numeric.trace import trace
     from symnet.parse import parse_expression
+    from symnet.parse.formula_text import formulas
+    from symnet.parse.program import Program
     from symnet.render.views import diagram
     from symnet.testing.gradients import check_gradients
     from symnet.training.loop import train

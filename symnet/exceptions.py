@@ -54,9 +54,15 @@ class SizeLimitError(SymnetError, ValueError):
 
 
 class ParseError(SymnetError, ValueError):
-    """A user-supplied expression or literal was rejected by the whitelist parser."""
+    """A user-supplied expression or literal was rejected by the whitelist parser.
+
+    ``column`` (from 1) is where in the expression, when known; ``unknown`` the name that
+    was not allowed, when that was the problem.
+    """
 
     exit_code = 2
+    column: int | None = None
+    unknown: str | None = None
 
 
 class DataError(SymnetError, ValueError):

@@ -29,6 +29,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("calculus",),
     ("codegen", "render"),
     ("training", "testing"),
+    ("interop",),
     ("expressivity",),
     ("report",),
     ("demos",),

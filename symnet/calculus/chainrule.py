@@ -75,7 +75,7 @@ def reverse_order(network: Network) -> list[str]:
     """
     end = loss_node(network)
     reach = nx.ancestors(network.graph, end) | {end}
-    return [n for n in reversed(list(nx.topological_sort(network.graph))) if n in reach]
+    return [n for n in reversed(network.topological_order()) if n in reach]
 
 
 def path_counts(network: Network) -> dict[str, int]:

@@ -29,12 +29,17 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from symnet.calculus import backprop, chainrule
+from symnet.calculus.backprop import backprop_values
 from symnet.calculus.proofs import Proof, prove
 from symnet.exceptions import SizeLimitError, SpecError
 from symnet.graph.build import as_network, source_spec
 from symnet.graph.guards import check_derivation
 from symnet.graph.network import Network
 from symnet.graph.size import MAX_SUBSTITUTED_SIZE, require_at_most, substituted_size
+from symnet.graph.statements import ProgramSpec
+from symnet.graph.statements import substituted_size as program_size
+from symnet.numeric.forward import forward_values
+from symnet.numeric.points import leaf_values
 
 __all__ = [
     "ParameterGradient",
@@ -87,11 +92,21 @@ class Derivation:
     users: dict[str, tuple[str, ...]]
     refused: dict[str, str] = field(default_factory=dict)
     proof: Proof | None = None
+    # A graph program at its leaves' values: every node's value and each leaf's gradient.
+    values: dict[str, float] | None = None
+    numbers: dict[str, float] | None = None
+
+    @property
+    def value(self) -> float | None:
+        """The output's value at the leaves' values (a graph program; else None)."""
+        return None if self.values is None else self.values[chainrule.loss_node(self.network)]
 
 
 def loss_substituted_size(network: Network) -> int:
     """Estimated leaves of the loss with every definition substituted (:mod:`symnet.graph.size`)."""
     spec = network.spec
+    if isinstance(spec, ProgramSpec):
+        return program_size(spec)
     one = substituted_size(spec, network.bias)  # a softmax output holds its layer's n + 1 sums
     n = spec.n_outputs
     if network.loss == "mse":
@@ -148,9 +163,11 @@ def derive(
 
     Parameters
     ----------
-    network : Network or str
-        A network or a spec string. A network without a loss is not changed: the
-        derivation's own ``network`` is a copy with the loss.
+    network : Network, str or ProgramSpec
+        A network, a spec string or a graph program. A network without a loss is not
+        changed: the derivation's own ``network`` is a copy with the loss. A program is
+        differentiated at its output; when each of its leaves has a value, the derivation
+        also holds every node's value and each leaf's gradient there.
     loss : {"mse", "bce", "ce"}, optional
         Default: :func:`symnet.graph.losses.default_loss` (ce for a softmax output, else mse).
     names, bias
@@ -171,7 +188,7 @@ def derive(
     spec, names, bias = source_spec(network, names, bias)
     check_derivation(spec, bias)  # before anything is built
     network = as_network(network, names=names, bias=bias, loss=loss, need_loss=True)
-    loss_name = network.loss
+    loss_name = "" if network.is_program else network.loss
     if loss_name is None:  # as_network(..., need_loss=True) gives every network a loss
         raise SpecError(f"{network} has no loss; pass loss='mse', 'bce' or 'ce'")
     wrt = _select(network, wrt)
@@ -184,7 +201,7 @@ def derive(
     counts = chainrule.path_counts(network)
     parameters = {}
     for p in wrt:
-        feeds = next(iter(network.graph.successors(p)))
+        feeds = next(iter(network.graph.successors(p)), p)  # a program's leaf may feed none
         parameters[p] = ParameterGradient(p, feeds, grads[p], expanded.get(p), reused[p])
     derivation = Derivation(
         network,
@@ -203,7 +220,18 @@ def derive(
         derivation.refused["sympy.diff"] = str(error)
     if prove_equal:
         derivation.proof = prove(derivation, seed=seed)
+    if isinstance(network.spec, ProgramSpec) and len(network.spec.values) == len(network.leaves):
+        _at_leaves(derivation)
     return derivation
+
+
+def _at_leaves(derivation: Derivation) -> None:
+    """A program's values and gradients at its leaves' values, by the numeric sweep."""
+    network = derivation.network
+    point = {leaf: float(value) for leaf, value in leaf_values(network).items()}
+    derivation.values = forward_values(network, point)
+    deltas = backprop_values(network, derivation.values)
+    derivation.numbers = {leaf: deltas.get(leaf, 0.0) for leaf in network.leaves}
 
 
 def _add_chain_rule(derivation: Derivation, counts: dict[str, int]) -> None:

@@ -20,7 +20,7 @@ import sympy as sp
 from symnet.calculus.backprop import delta_latex, delta_name, latex
 from symnet.calculus.chainrule import leibniz_latex, loss_node
 from symnet.calculus.derivation import Derivation
-from symnet.graph.losses import BATCH_REDUCTION, LOSS_FORMULAS
+from symnet.graph.losses import BATCH_REDUCTION, describe_loss
 
 __all__ = [
     "derivation_text",
@@ -72,11 +72,34 @@ def _wrapped(expr: sp.Expr) -> str:
 
 def _header(d: Derivation) -> list[str]:
     net = d.network
+    if net.is_program:
+        end = loss_node(net)
+        equations = "; ".join(f"{name} = {_str(e)}" for name, e in net.equations())
+        return [f"Gradients of {end}, the output of {net.spec}", f"Program: {equations}."]
     names = f"{net.naming.scheme} names, {'biases' if net.bias else 'no biases'}"
     return [
         f"Gradients of the {d.loss} loss of {net.spec} ({names})",
-        f"Loss: {LOSS_FORMULAS[d.loss]}; {BATCH_REDUCTION}.",
+        f"Loss: {describe_loss(d.loss)}; {BATCH_REDUCTION}.",
     ]
+
+
+def _readers(d: Derivation) -> dict[str, int]:
+    """Node -> how many deltas and gradients read its cached delta (the reuse of the cache)."""
+    reading = set(d.deltas) | set(d.wrt)
+    return {
+        node: sum(1 for p in d.network.graph.predecessors(node) if p in reading)
+        for node in d.deltas
+    }
+
+
+def _values_lines(d: Derivation) -> list[str]:
+    """A program at its leaves' values: the output's value and every leaf's gradient."""
+    if d.values is None or d.numbers is None:
+        return []
+    end = loss_node(d.network)
+    point = ", ".join(f"{leaf} = {d.values[leaf]:.6g}" for leaf in d.network.leaves)
+    gradients = ", ".join(f"d{end}/d{leaf} = {d.numbers[leaf]:.4f}" for leaf in d.wrt)
+    return ["", f"At {point}: {end} = {d.value:.4f}; {gradients}."]
 
 
 def _delta_terms(d: Derivation, node: str) -> tuple[str, list[str]]:
@@ -96,11 +119,14 @@ def _sweep_lines(d: Derivation) -> list[str]:
     end = loss_node(d.network)
     width = max((len(delta_name(n)) for n in d.deltas), default=0)
     lines = [f"  {delta_name(end):<{width}} = 1"]
+    readers = _readers(d) if d.network.is_program else {}
     for node, delta in d.deltas.items():
         if node == end:
             continue
         form, reused = _delta_terms(d, node)
         note = f"   [{', '.join(reused)} already computed]" if reused else ""
+        if readers.get(node, 0) > 1:
+            note += f"   (cached: read {readers[node]} times)"
         lines.append(f"  {delta_name(node):<{width}} = {form} = {_str(delta)}{note}")
     return lines
 
@@ -109,7 +135,7 @@ def _path_lines(d: Derivation, name: str) -> list[str]:
     r = d.parameters[name]
     if r.paths is None or r.factors is None:  # both are set, or neither (refused)
         return ["  (a) chain rule: refused (see below)"]
-    lines = [f"  (a) chain rule: {len(r.paths)} path(s) from {name} to L"]
+    lines = [f"  (a) chain rule: {len(r.paths)} path(s) from {name} to {loss_node(d.network)}"]
     edges = d.network.graph.edges
     for path, factors in zip(r.paths, r.factors):
         loss_first = [edges[path[i], path[i + 1]]["partial"] for i in range(len(path) - 2, -1, -1)]
@@ -121,21 +147,22 @@ def _path_lines(d: Derivation, name: str) -> list[str]:
 
 def _parameter_lines(d: Derivation, name: str) -> list[str]:
     r = d.parameters[name]
-    lines = [f"dL/d{name}", *_path_lines(d, name)]
+    dL = f"d{loss_node(d.network)}/d{name}"  # noqa: N806 - the notes' dL/dw
+    lines = [dL, *_path_lines(d, name)]
     others = [p for p in d.users.get(r.feeds, ()) if p != name]
     shared = ""
     if others:
         more = " ..." if len(others) > 6 else ""
         shared = f"; also read by {', '.join(others[:6])}{more}"
-    form = f"{delta_name(r.feeds)} * d{r.feeds}/d{name}"
-    lines.append(f"  (b) backprop: dL/d{name} = {form} = {_str(r.backprop)}")
+    form = _delta_terms(d, name)[0] or "0"
+    lines.append(f"  (b) backprop: {dL} = {form} = {_str(r.backprop)}")
     reused = ", ".join(r.reuses) or "no delta"
     lines.append(f"      reuses {reused} (cached, computed once in the sweep{shared})")
     if r.direct is None:
         lines.append("  (c) sympy.diff: refused (see below)")
     else:
         direct = _shown(r.direct) or f"<{tree_size(r.direct)} nodes, not shown>"
-        lines.append(f"  (c) sympy.diff: dL/d{name} = {direct}")
+        lines.append(f"  (c) sympy.diff: {dL} = {direct}")
     return lines
 
 
@@ -155,7 +182,8 @@ def _proof_line(d: Derivation) -> str:
 
 def derivation_text(d: Derivation) -> str:
     """The derivation as plain text in the notes' notation."""
-    lines = _header(d) + ["", "Backprop: one reverse sweep from L, each delta computed once:"]
+    sweep = f"Backprop: one reverse sweep from {loss_node(d.network)}, each delta computed once:"
+    lines = _header(d) + ["", sweep]
     lines += _sweep_lines(d)
     for name in d.wrt:
         lines += [""] + _parameter_lines(d, name)
@@ -166,7 +194,7 @@ def derivation_text(d: Derivation) -> str:
     ]
     lines += [f"Refused {route}: {why}" for route, why in d.refused.items()]
     lines.append(_proof_line(d))
-    return "\n".join(lines)
+    return "\n".join(lines + _values_lines(d))
 
 
 def _latex_rows(d: Derivation) -> list[str]:
@@ -200,7 +228,7 @@ def derivation_markdown(d: Derivation) -> str:
     lines += [f"| chain rule over paths | {naive} |", f"| backprop with cached deltas | {cached} |"]
     lines += [""] + [f"- refused {route}: {why}" for route, why in d.refused.items()]
     lines.append(_proof_line(d))
-    return "\n".join(lines)
+    return "\n".join(lines + _values_lines(d))
 
 
 def derivation_dict(d: Derivation) -> dict:
@@ -230,13 +258,15 @@ def derivation_dict(d: Derivation) -> dict:
         )
     naive, cached = d.multiplications
     proof = d.proof
+    program = net.is_program
     return {
         "spec": str(net.spec),
+        **(_program_dict(d) if program else {}),
         "names": net.naming.scheme,
         "bias": net.bias,
-        "loss": d.loss,
-        "loss_formula": LOSS_FORMULAS[d.loss],
-        "batch": BATCH_REDUCTION,
+        "loss": None if program else d.loss,
+        "loss_formula": None if program else describe_loss(d.loss),
+        "batch": None if program else BATCH_REDUCTION,
         "loss_node": loss_node(net),
         "deltas": deltas,
         "parameters": parameters,
@@ -254,3 +284,26 @@ def derivation_dict(d: Derivation) -> dict:
             "failures": list(proof.failures),
         },
     }
+
+
+def _program_dict(d: Derivation) -> dict:
+    """A program's statements, its output and, at its leaves' values, ``value`` (the
+    output's) and ``gradients`` (leaf -> number; both None when a leaf has no value)."""
+    net = d.network
+    return {
+        "program": [_statement_record(net, node) for node in net.topological_order()],
+        "output": loss_node(net),
+        "leaves": list(net.leaves),
+        "at": None if d.values is None else {leaf: d.values[leaf] for leaf in net.leaves},
+        "value": d.value,
+        "gradients": d.numbers,
+    }
+
+
+def _statement_record(net, node: str) -> dict:
+    """A program's node: its expression, or a leaf's value (None when it has none)."""
+    definition = net.definition(node)
+    if definition is not None:
+        return {"name": node, "expression": _str(definition)}
+    value = net.graph.nodes[node]["value"]
+    return {"name": node, "value": None if value is None else float(value)}

@@ -38,9 +38,9 @@ from symnet.codegen.rules import (
     renamed,
 )
 from symnet.exceptions import SpecError
-from symnet.graph.activations import ACTIVATIONS
+from symnet.graph.activations import get_activation
 from symnet.graph.build import build_network
-from symnet.graph.losses import add_loss, logsumexp
+from symnet.graph.losses import add_loss, logsumexp, per_output_loss
 from symnet.graph.spec import NetworkSpec
 
 __all__ = [
@@ -63,7 +63,7 @@ def activation_lines(
     if activation == "softmax":
         lines.append(f"{A} = softmax_columns({Z})")
     elif activation != "identity":
-        value = ACTIVATIONS[activation].apply(sp.Symbol(Z))
+        value = get_activation(activation).apply(sp.Symbol(Z))
         lines.append(f"{A} = {printer.doprint(value)}")
     elif A == "Y":
         lines.append(f"Y = {Z}")
@@ -80,6 +80,11 @@ def loss_line(loss: str, activation: str, width: int, printer: LayerPrinter, Z: 
     >>> loss_line("bce", "sigmoid", 1, LayerPrinter(), "Z2")
     'loss = ((softplus(Z2) - T*Z2).sum()) / N'
     """
+    per_output = per_output_loss(loss)
+    if per_output is not None and loss != "mse":  # mae, huber, a formula: sum_k l(y_k, t_k)
+        y, t = sp.symbols("y t")
+        pattern = per_output.xreplace({y: sp.Symbol("Y"), t: sp.Symbol("T")})
+        return f"loss = (({printer.doprint(pattern)}).sum()) / N"
     width = min(width, 2)
     net = add_loss(build_network(f"1-{width}:{activation}", bias=True), loss)
     last = net.layers[-1]

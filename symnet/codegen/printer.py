@@ -87,6 +87,21 @@ class LayerPrinter(NumPyPrinter):
             text += sign + self.parenthesize(term, PRECEDENCE["Add"])
         return text
 
+    def _print_Max(self, expr):
+        # NOTE: maximum(a, maximum(b, c)): elementwise and broadcast, no functools.reduce.
+        *rest, last = expr.args
+        text = self._print(last)
+        for arg in reversed(rest):
+            text = f"maximum({self._print(arg)}, {text})"
+        return text
+
+    def _print_Min(self, expr):
+        *rest, last = expr.args
+        text = self._print(last)
+        for arg in reversed(rest):
+            text = f"minimum({self._print(arg)}, {text})"
+        return text
+
     def _print_MatAdd(self, expr):
         terms = sorted(expr.args, key=lambda t: t.could_extract_minus_sign())
         text = " + ".join(self._print(arg) for arg in terms)

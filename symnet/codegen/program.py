@@ -30,7 +30,8 @@ from symnet.codegen.conv import image_forward_lines, image_lines
 from symnet.codegen.dense import dense_lines
 from symnet.codegen.printer import LayerPrinter
 from symnet.codegen.runtime import generated_namespace
-from symnet.graph.losses import check_loss
+from symnet.graph.activations import formula_activation_key
+from symnet.graph.losses import check_loss, loss_key
 from symnet.graph.spec import NetworkSpec, parse_spec
 
 __all__ = ["LayerProgram", "compile_layers", "feature_maps"]
@@ -70,7 +71,8 @@ def _run(source: str, filename: str, names: Sequence[str]) -> list[Callable]:
     """Compile and run generated ``source``; returns its functions called ``names``.
 
     NOTE: our own printed source (spec widths are integers, activations and losses come
-    from their tables; no user text), compiled once and registered with linecache so
+    from their tables, or are formulas printed back from the SymPy trees the whitelist
+    parser built; never the user's text), compiled once and registered with linecache so
     tracebacks show the generated line.
     """
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
@@ -79,8 +81,14 @@ def _run(source: str, filename: str, names: Sequence[str]) -> list[Callable]:
     return [namespace[name] for name in names]
 
 
+def _formula_key(spec: NetworkSpec, loss: str) -> tuple:
+    """The formulas of the spec's activations and of the loss, for the caches below."""
+    return (loss_key(loss), *(formula_activation_key(layer.activation) for layer in spec.layers))
+
+
 @functools.lru_cache(maxsize=64)
-def _compile(spec: NetworkSpec, loss: str) -> LayerProgram:
+def _compile(spec: NetworkSpec, loss: str, key: tuple) -> LayerProgram:
+    """:func:`compile_layers`, cached by spec, loss and their formulas' ``key``."""
     lines = dense_lines if spec.is_dense else image_lines  # image: conv, pooling, flatten
     forward, before_loss, backward = lines(spec, loss)
     names = tuple(name for name, _ in spec.parameter_shapes())
@@ -123,11 +131,11 @@ def compile_layers(spec: str | NetworkSpec, loss: str) -> LayerProgram:
     """
     spec = parse_spec(spec)
     check_loss(spec, loss)
-    return _compile(spec, loss)
+    return _compile(spec, loss, _formula_key(spec, loss))
 
 
 @functools.lru_cache(maxsize=16)
-def _maps_function(spec: NetworkSpec) -> tuple[list[int], Callable]:
+def _maps_function(spec: NetworkSpec, key: tuple) -> tuple[list[int], Callable]:
     """(indices of the image layers, input first; a function returning their maps)."""
     lines, outputs, _, _ = image_forward_lines(spec, LayerPrinter())
     image = [l for l, shape in enumerate(spec.shapes) if len(shape) == 3]
@@ -148,5 +156,5 @@ def feature_maps(spec: NetworkSpec, params, X) -> list[tuple[int, np.ndarray]]:
     Runs the forward lines of the generated training step up to the last image layer,
     on standardised inputs ``X`` (N, C*H*W).
     """
-    image, maps = _maps_function(spec)
+    image, maps = _maps_function(spec, _formula_key(spec, "mse"))
     return list(zip(image, maps(np.asarray(X), *params)))

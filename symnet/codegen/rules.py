@@ -32,9 +32,9 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symnet.exceptions import SpecError, SymnetError
-from symnet.graph.activations import ACTIVATIONS
+from symnet.graph.activations import formula_activation_key, get_activation
 from symnet.graph.build import build_network
-from symnet.graph.losses import add_loss
+from symnet.graph.losses import add_loss, loss_key, per_output_loss
 from symnet.graph.network import Network
 from symnet.graph.spec import parse_spec
 
@@ -107,12 +107,11 @@ def derivative_in_output(activation: str, a: str = "a", z: str = "z") -> sp.Expr
     1 - A1**2
     """
     z_symbol, a_symbol = sp.symbols("z a")
-    row = ACTIVATIONS[activation]
+    row = get_activation(activation)
     in_output = row.derivative(z_symbol).xreplace({row.apply(z_symbol): a_symbol})
     return in_output.xreplace({a_symbol: sp.Symbol(a), z_symbol: sp.Symbol(z)})
 
 
-@functools.cache
 def derive_dense_rule(activation: str, n_in: int = 3, width: int = 2) -> RuleDerivation:
     """Derive a dense layer's backward rule on an ``n_in``-``width``:f-2 scalar instance.
 
@@ -132,11 +131,18 @@ def derive_dense_rule(activation: str, n_in: int = 3, width: int = 2) -> RuleDer
       dL/dw2_1_1 = a1_1*delta2_1
       dL/dz1_1 = delta2_1*w2_1_1*step(z1_1) + delta2_2*w2_2_1*step(z1_1)
     """
-    if activation not in ACTIVATIONS or ACTIVATIONS[activation].vector:
+    row = get_activation(activation)
+    if row.vector:
         raise SpecError(f"a dense hidden layer needs an elementwise activation; got {activation!r}")
+    return _derive_dense_rule(activation, n_in, width, formula_activation_key(activation))
+
+
+@functools.cache
+def _derive_dense_rule(activation: str, n_in: int, width: int, key: tuple) -> RuleDerivation:
+    """:func:`derive_dense_rule`, cached by the activation's ``key`` (its formula, if any)."""
     net = build_network(f"{n_in}-{width}:{activation}-2", names="indexed", bias=True)
     lower, upper = net.layers
-    f = ACTIVATIONS[activation]
+    f = get_activation(activation)
     x = sp.Matrix(net.input_symbols)
     z1 = sp.Matrix([sp.Symbol(z) for z in lower.sums])
     a1 = sp.Matrix([sp.Symbol(a) for a in lower.units])
@@ -180,22 +186,33 @@ def derive_dense_rule(activation: str, n_in: int = 3, width: int = 2) -> RuleDer
 def _output_rule(
     loss: str, activation: str, ys: Sequence[sp.Symbol], zs: Sequence[sp.Symbol], ts
 ) -> tuple[list[sp.Expr], str]:
-    """The stated output delta per unit, in y, z, t symbols, and its matrix form."""
-    if activation == "softmax" and loss == "mse":
-        gs = [y - t for y, t in zip(ys, ts)]
-        weighted = sum(y * g for y, g in zip(ys, gs))
-        return [y * (g - weighted) for y, g in zip(ys, gs)], "delta = y * (g - (y . g)), g = y - t"
+    """The stated output delta per unit, in y, z, t symbols, and its matrix form.
+
+    For a loss summed over outputs (mse, mae, huber, a formula), g = dl/dy of one output's
+    loss l(y, t) (y - t for mse); then delta = g * f'(z), or for softmax
+    delta = y * (g - (y . g)).
+    """
     if loss in ("bce", "ce"):
         return [y - t for y, t in zip(ys, ts)], "delta = y - t"
+    y, t = sp.symbols("y t")
+    per_output = per_output_loss(loss)
+    g = sp.diff(per_output, y) if per_output is not None else y - t
+    gs = [g.xreplace({y: yk, t: tk}) for yk, tk in zip(ys, ts)]
+    g_text = "y - t" if loss == "mse" else str(g)
+    shown = f"g = {g_text}"
+    if activation == "softmax":
+        weighted = sum(yk * gk for yk, gk in zip(ys, gs))
+        rule = [yk * (gk - weighted) for yk, gk in zip(ys, gs)]
+        return rule, f"delta = y * (g - (y . g)), {shown}"
     in_a = derivative_in_output(activation)
     rule = [
-        (y - t) * in_a.xreplace({sp.Symbol("a"): y, sp.Symbol("z"): z})
-        for y, z, t in zip(ys, zs, ts)
+        gk * in_a.xreplace({sp.Symbol("a"): yk, sp.Symbol("z"): zk})
+        for yk, zk, gk in zip(ys, zs, gs)
     ]
-    return rule, f"delta = (y - t) * ({in_a.xreplace({sp.Symbol('a'): sp.Symbol('y')})})"
+    factor = f"({g_text})" if g.is_Add else g_text
+    return rule, f"delta = {factor} * ({in_a.xreplace({sp.Symbol('a'): y})})"
 
 
-@functools.cache
 def derive_output_rule(loss: str, activation: str, width: int = 3) -> RuleDerivation:
     """Derive the output layer's ``delta = dL/dz`` from :func:`symnet.graph.losses.add_loss`.
 
@@ -214,7 +231,13 @@ def derive_output_rule(loss: str, activation: str, width: int = 3) -> RuleDeriva
       dL/dz_y = -t + sigmoid(z_y)
     """
     parse_spec(f"2-{width}:{activation}")  # softmax needs width >= 2
-    width = 1 if loss == "bce" else width
+    key = (loss_key(loss), formula_activation_key(activation))
+    return _derive_output_rule(loss, activation, 1 if loss == "bce" else width, key)
+
+
+@functools.cache
+def _derive_output_rule(loss: str, activation: str, width: int, key: tuple) -> RuleDerivation:
+    """:func:`derive_output_rule`, cached by the loss's and activation's ``key``."""
     net = add_loss(build_network(f"2-{width}:{activation}", bias=True), loss)
     last = net.layers[-1]
     zs = [sp.Symbol(z) for z in last.sums]
@@ -289,7 +312,11 @@ def output_delta_rule(loss: str, activation: str, Z: str) -> tuple[sp.MatrixExpr
     (True, Y*(1 - Y)*(-T + Y))
     """
     Y, T, z = sp.Symbol("Y"), sp.Symbol("T"), sp.Symbol(Z)
-    if activation == "softmax" and loss == "mse":
-        return BATCH_RULES["Delta_out_softmax_mse"], Y - T
+    if activation == "softmax" and loss != "ce":
+        per_output = per_output_loss(loss)
+        g = Y - T if per_output is None else sp.diff(per_output, sp.Symbol("y"))
+        return BATCH_RULES["Delta_out_softmax_mse"], g.xreplace(
+            {sp.Symbol("y"): Y, sp.Symbol("t"): T}
+        )
     (pattern,), _ = _output_rule(loss, activation, [Y], [z], [T])
     return BATCH_RULES["Delta_out"], pattern

@@ -234,7 +234,7 @@ class Approximation:
             "formula": str(self.formula),
             "formula_text": self.formula_text(),
             "knots": list(self.knots),
-            "parameter_count": self.network.spec.parameter_count(bias=True),
+            "parameter_count": self.network.layered_spec.parameter_count(bias=True),
             "kinks_inside": self.kinks_inside,
             **({"training": self.training} if self.training else {}),
         }

@@ -20,16 +20,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import overload
 
 import sympy as sp
 
 from symnet.expressivity.collapse_format import collapse_latex, collapse_text
+from symnet.expressivity.linear_program import ProgramCollapse, collapse_program
 from symnet.expressivity.witness import linearity_witness
 from symnet.graph.build import as_network, source_spec
 from symnet.graph.guards import check_collapse
 from symnet.graph.network import Network
 from symnet.graph.size import MAX_EXPANSION_TERMS
 from symnet.graph.spec import NetworkSpec
+from symnet.graph.statements import ProgramSpec
 
 __all__ = ["Collapse", "Progress", "collapse", "path_terms", "substitution_steps"]
 
@@ -147,20 +150,45 @@ def _terms_into(network: Network, layer_index: int, unit: int):
                 stack.append((index - 1, source, (*factors, weight)))
 
 
+@overload
+def collapse(
+    spec: ProgramSpec,
+    names: str = ...,
+    bias: bool = ...,
+    max_terms: int = ...,
+    seed: int = ...,
+    progress: Progress | None = ...,
+) -> ProgramCollapse: ...
+
+
+@overload
 def collapse(
     spec: str | NetworkSpec | Network,
+    names: str = ...,
+    bias: bool = ...,
+    max_terms: int = ...,
+    seed: int = ...,
+    progress: Progress | None = ...,
+) -> Collapse: ...
+
+
+def collapse(
+    spec: str | NetworkSpec | ProgramSpec | Network,
     names: str = "seed",
     bias: bool = False,
     max_terms: int = MAX_EXPANSION_TERMS,
     seed: int = 0,
     progress: Progress | None = None,
-) -> Collapse:
+) -> Collapse | ProgramCollapse:
     """Collapse a network: substitution steps, expansion, effective weights, matrix identity.
 
     Parameters
     ----------
-    spec : str, NetworkSpec or Network
-        e.g. ``"3-2-2-1"`` (a ``Network`` is used as it is).
+    spec : str, NetworkSpec, ProgramSpec or Network
+        e.g. ``"3-2-2-1"`` (a ``Network`` is used as it is). A graph program is collapsed
+        by :func:`symnet.expressivity.linear_program.collapse_program` (a
+        :class:`~symnet.expressivity.linear_program.ProgramCollapse`; a program that is
+        not linear is refused in one line naming the statement that is not).
     names, bias
         Passed to :func:`symnet.graph.network.build_network`.
     max_terms : int
@@ -181,6 +209,8 @@ def collapse(
     weights are the entries of the matrix product, and each expanded term is one path.
     """
     parsed, names, bias = source_spec(spec, names, bias)
+    if isinstance(parsed, ProgramSpec):
+        return collapse_program(spec if isinstance(spec, Network) else parsed, max_terms)
     terms = check_collapse(parsed, bias, max_terms)
     progress = progress or _silent
     progress("building the scalar graph", 0, 1)

@@ -308,7 +308,7 @@ def depth_row(k: int, check_shallow: bool = True) -> dict:
     row = {
         "depth": k,
         "hidden_units": 2 * k,
-        "parameter_count": deep.spec.parameter_count(bias=True),
+        "parameter_count": deep.layered_spec.parameter_count(bias=True),
         "pieces": pieces,
         "shallow_units_lower_bound": pieces - 1,
         "shallow_units_needed": fewest_shallow_units(function),
@@ -316,7 +316,7 @@ def depth_row(k: int, check_shallow: bool = True) -> dict:
     }
     if check_shallow:
         shallow, shallow_values = shallow_sawtooth_network(k)
-        row["shallow_parameter_count"] = shallow.spec.parameter_count(bias=True)
+        row["shallow_parameter_count"] = shallow.layered_spec.parameter_count(bias=True)
         row["shallow_equal"] = network_piecewise(shallow, shallow_values) == function
     return row
 

@@ -25,8 +25,10 @@ from symnet.graph.layers import Layer
 from symnet.graph.losses import add_loss, default_loss
 from symnet.graph.naming import naming_for
 from symnet.graph.network import Network
+from symnet.graph.program import build_program
 from symnet.graph.size import MAX_CONV_GRAPH_EDGES, MAX_GRAPH_EDGES, graph_edges, require_at_most
 from symnet.graph.spec import ConvSpec, DenseSpec, FlattenSpec, NetworkSpec, PoolSpec, parse_spec
+from symnet.graph.statements import ProgramSpec
 
 __all__ = ["BUILDERS", "build_network", "as_network", "Source", "source_spec"]
 
@@ -95,25 +97,31 @@ def build_network(spec: str | NetworkSpec, names: str = "seed", bias: bool = Fal
     return network
 
 
-#: What every feature accepts: a built network, a spec string or a parsed spec.
-Source = Network | str | NetworkSpec
+#: What every feature accepts: a built network, a spec string, a parsed spec or program.
+Source = Network | str | NetworkSpec | ProgramSpec
 
 
-def source_spec(source: Source, names: str, bias: bool) -> tuple[NetworkSpec, str, bool]:
+def source_spec(
+    source: Source, names: str, bias: bool
+) -> tuple[NetworkSpec | ProgramSpec, str, bool]:
     """(spec, naming scheme, bias) of ``source``, without building anything.
 
-    A network brings its own scheme and bias; a spec takes ``names`` and ``bias``. Size
-    checks read the spec first, so a huge network is refused before it is built.
+    A network brings its own scheme and bias; a spec takes ``names`` and ``bias``; a
+    graph program has its own names and no biases. Size checks read the spec first, so a
+    huge network is refused before it is built.
 
     >>> source_spec("3-2-2-1", "indexed", True)[1:]
     ('indexed', True)
     """
     if isinstance(source, Network):
         return source.spec, source.naming.scheme, source.bias
+    if isinstance(source, ProgramSpec):
+        return source, "program", False
     if isinstance(source, str | NetworkSpec):
         return parse_spec(source), names, bias
     raise SpecError(
-        f"expected a network spec such as '2-3:tanh-1' or a Network; got {type(source).__name__}"
+        f"expected a network spec such as '2-3:tanh-1', a graph program or a Network; "
+        f"got {type(source).__name__}"
     )
 
 
@@ -138,14 +146,24 @@ def as_network(
     Notes
     -----
     A ``Network`` that is passed in is never changed: when a loss has to be added, it is
-    added to a copy (sharing the immutable SymPy expressions).
+    added to a copy (sharing the immutable SymPy expressions). A graph program has no loss
+    to add: its output is what is differentiated.
     """
+    if isinstance(source, ProgramSpec):
+        source = build_program(source)
+    if isinstance(source, Network) and source.is_program:
+        if loss is not None:
+            raise SpecError(
+                f"{source.spec} is differentiated at its output {source.loss_node!r}; a loss "
+                "is for layered networks: leave loss= out, or write the loss in the program"
+            )
+        return source
     if isinstance(source, Network):
         network = source
     else:
-        spec, names, bias = source_spec(source, names, bias)
-        network = build_network(spec, names=names, bias=bias)
-    wanted = loss or network.loss or (default_loss(network.spec) if need_loss else None)
+        network = build_network(parse_spec(source), names=names, bias=bias)
+    spec = network.layered_spec
+    wanted = loss or network.loss or (default_loss(spec) if need_loss else None)
     if network.loss is not None:
         if wanted != network.loss:
             raise SpecError(

@@ -38,7 +38,7 @@ def add_dense_layer(
     ``shape`` and ``out_shape`` are the layer's input and output shapes (the same
     signature as every builder of :data:`symnet.graph.build.BUILDERS`).
     """
-    naming, linear = network.naming, spec.activation == "identity"
+    naming, linear = network.layer_naming, spec.activation == "identity"
     weights, biases, sums, units = [], [], [], []
     for j in range(spec.width):
         unit = naming.unit(index, j)

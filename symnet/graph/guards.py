@@ -21,6 +21,11 @@ train (``train``)            layers, :data:`MAX_TRAINING_LAYERS`; array bytes,
                              :data:`MAX_TRAINING_BYTES`
 ============================ =============================================================
 
+A graph program (:class:`~symnet.graph.statements.ProgramSpec`) is one guard for every
+command (:func:`check_program`: its statements and edges; the expression view and
+``sympy.diff`` its substituted size and depth as well); its text is measured before it is
+parsed (:func:`check_program_text`). Training refuses a program: it has no data to fit.
+
 NOTE: each limit keeps an accepted command to seconds (timed on a busy two-core machine:
 deriving every gradient of the 17,892 edges of 64-64:relu-64:relu-10:softmax takes about
 12 s, Graphviz lays out 2,000 boxes and arrows in a few seconds and 5,000 in a minute).
@@ -35,6 +40,7 @@ symnet.exceptions.SizeLimitError: the scalar graph of 100000-1 would have ~2e+05
 
 from __future__ import annotations
 
+from symnet.exceptions import SpecError
 from symnet.graph.size import (
     MAX_SUBSTITUTED_DEPTH,
     MAX_SUBSTITUTED_SIZE,
@@ -50,6 +56,14 @@ from symnet.graph.size import (
     training_bytes,
 )
 from symnet.graph.spec import NetworkSpec, parse_spec
+from symnet.graph.statements import (
+    MAX_PROGRAM_CHARACTERS,
+    MAX_PROGRAM_EDGES,
+    MAX_PROGRAM_STATEMENTS,
+    ProgramSpec,
+)
+from symnet.graph.statements import substituted_depth as program_depth
+from symnet.graph.statements import substituted_size as program_size
 
 __all__ = [
     "LEAVES_PER_TERM",
@@ -64,6 +78,8 @@ __all__ = [
     "check_derivation",
     "check_diagram",
     "check_gradient_check",
+    "check_program",
+    "check_program_text",
     "check_report",
     "check_substitution",
     "check_trace",
@@ -94,32 +110,70 @@ MAX_TRAINING_BYTES = 4 * 2**30
 _SMALLER = "a narrower network with the same layers (each rule is the same at every width)"
 
 
-def _scalar_graph(spec: NetworkSpec, bias: bool, limit: int, hint: str) -> None:
+Spec = str | NetworkSpec | ProgramSpec
+_PROGRAM_HINT = "split the computation into smaller programs"
+
+
+def check_program_text(text: str) -> None:
+    """A program's text: its characters and statements, counted before it is parsed.
+
+    >>> check_program_text("x = 1; " * 3000)
+    Traceback (most recent call last):
+    ...
+    symnet.exceptions.SizeLimitError: the program would have ~3e+03 statements (limit 2000); ...
+    """
+    length = len(text)
+    require_at_most(length, MAX_PROGRAM_CHARACTERS, "the program", _PROGRAM_HINT, "characters")
+    # NOTE: an upper bound (a ';' inside a comment counts too), linear in the text.
+    lines = sum(1 for line in text.splitlines() if line.strip()[:1] not in ("", "#"))
+    statements = lines + text.count(";")
+    require_at_most(statements, MAX_PROGRAM_STATEMENTS, "the program", _PROGRAM_HINT, "statements")
+
+
+def check_program(spec: ProgramSpec) -> None:
+    """The guard of every command given a graph program: its statements and edges."""
+    what = f"the graph of {spec}"
+    require_at_most(len(spec.statements), MAX_PROGRAM_STATEMENTS, what, _PROGRAM_HINT, "nodes")
+    require_at_most(spec.edges, MAX_PROGRAM_EDGES, what, _PROGRAM_HINT, "edges")
+
+
+def _scalar_graph(spec: Spec, bias: bool, limit: int, hint: str) -> None:
+    if isinstance(spec, ProgramSpec):
+        check_program(spec)
+        return
+    spec = parse_spec(spec)
     what = f"the scalar graph of {spec.abbreviated}"
     require_at_most(graph_edges(spec, bias), limit, what, hint, "edges")
 
 
-def check_trace(spec: str | NetworkSpec, bias: bool) -> None:
+def check_trace(spec: Spec, bias: bool) -> None:
     """The guard of ``trace``: the scalar graph it evaluates and prints unit by unit."""
     hint = f"trace {_SMALLER}, e.g. 4-8:relu-3:softmax"
-    _scalar_graph(parse_spec(spec), bias, MAX_TRACE_EDGES, hint)
+    _scalar_graph(spec, bias, MAX_TRACE_EDGES, hint)
 
 
-def check_derivation(spec: str | NetworkSpec, bias: bool) -> None:
+def check_derivation(spec: Spec, bias: bool) -> None:
     """The guard of ``derive``: the scalar graph whose every partial it derives."""
     hint = f"derive {_SMALLER}, or train it with the layer-level rules (symnet train)"
-    _scalar_graph(parse_spec(spec), bias, MAX_DERIVE_EDGES, hint)
+    _scalar_graph(spec, bias, MAX_DERIVE_EDGES, hint)
 
 
-def check_gradient_check(spec: str | NetworkSpec, bias: bool) -> None:
+def check_gradient_check(spec: Spec, bias: bool) -> None:
     """The guard of ``check_gradients`` (``verify``): the scalar graph it compiles."""
     hint = f"check {_SMALLER}, e.g. 4-8:relu-3:softmax"
-    _scalar_graph(parse_spec(spec), bias, MAX_CHECK_EDGES, hint)
+    _scalar_graph(spec, bias, MAX_CHECK_EDGES, hint)
 
 
-def check_substitution(spec: str | NetworkSpec, bias: bool, what: str, hint: str) -> None:
+def check_substitution(spec: Spec, bias: bool, what: str, hint: str) -> None:
     """An output with every definition substituted: its leaves, the leaves written on the
     way (every node is substituted into the next) and its nesting depth."""
+    if isinstance(spec, ProgramSpec):
+        check_program(spec)
+        what = f"{what} of {spec}"
+        depth = program_depth(spec)
+        require_at_most(depth, MAX_SUBSTITUTED_DEPTH, what, hint, "levels of nesting")
+        require_at_most(program_size(spec), MAX_SUBSTITUTED_SIZE, what, hint, "leaves")
+        return
     spec = parse_spec(spec)
     what = f"{what} of {spec.abbreviated}"
     # NOTE: the depth first: it is linear in the layers, while the sizes of a deep network
@@ -131,12 +185,18 @@ def check_substitution(spec: str | NetworkSpec, bias: bool, what: str, hint: str
     require_at_most(work, MAX_SUBSTITUTION_WORK, what, hint, "leaves written on the way")
 
 
-def check_collapse(spec: str | NetworkSpec, bias: bool, max_terms: int) -> int:
+def check_collapse(spec: Spec, bias: bool, max_terms: int) -> int:
     """The guard of ``collapse``: its expansion, its substitution steps and their depth.
 
     Returns the terms of the expansion. ``max_terms`` is the user's limit: raising it
-    raises the limit of the steps too (:data:`LEAVES_PER_TERM` leaves per term).
+    raises the limit of the steps too (:data:`LEAVES_PER_TERM` leaves per term). A
+    program's expansion is counted once its output is substituted (0 is returned).
     """
+    if isinstance(spec, ProgramSpec):
+        hint = "use a smaller program, or max_terms= to raise the limit"
+        check_substitution(spec, bias, "the substituted output", hint)
+        require_at_most(program_size(spec), LEAVES_PER_TERM * max_terms, "the output", hint)
+        return 0
     spec = parse_spec(spec)
     terms = check_expansion(spec, bias, max_terms)
     hint = "use a smaller network, or max_terms= to raise the limit"
@@ -156,7 +216,7 @@ def draws_every_unit(spec: NetworkSpec, bias: bool, max_units: int, max_edges: i
 
 
 def diagram_size(
-    spec: str | NetworkSpec,
+    spec: Spec,
     view: str,
     *,
     bias: bool,
@@ -171,7 +231,12 @@ def diagram_size(
     its loss; either one box per layer instead above ``max_units`` or ``max_edges``
     (:func:`draws_every_unit`). The expression view draws at most ``max_nodes``
     operators of the substituted expression (all of them when None), with as many arrows.
+    A program's network and gradient views draw its every node and edge.
     """
+    if isinstance(spec, ProgramSpec):
+        if view == "expression":
+            return 2 * min(program_size(spec), max_nodes or MAX_DRAWN)
+        return len(spec.statements) + spec.edges
     spec = parse_spec(spec)
     layers = len(spec.layers)
     if view == "expression":
@@ -184,7 +249,7 @@ def diagram_size(
 
 
 def check_diagram(
-    spec: str | NetworkSpec,
+    spec: Spec,
     view: str,
     *,
     bias: bool,
@@ -199,7 +264,8 @@ def check_diagram(
     is counted once the expression is built, before Graphviz draws it. The conv view
     draws a crop of one layer: always small.
     """
-    spec = parse_spec(spec)
+    if not isinstance(spec, ProgramSpec):
+        spec = parse_spec(spec)
     if view == "expression":
         hint = "draw a smaller network, or draw this one with view='network' or view='gradient'"
         check_substitution(spec, bias, "the substituted expression", hint)
@@ -208,6 +274,9 @@ def check_diagram(
         hint = f"lower max_nodes= to at most {MAX_DRAWN // 2}, or give max_depth="
     elif view not in ("network", "gradient"):
         return
+    elif isinstance(spec, ProgramSpec):
+        check_program(spec)
+        hint = _PROGRAM_HINT
     elif draws_every_unit(spec, bias, max_units, max_edges):
         hint = "lower max_units= and max_edges= to draw one box per layer"
     else:
@@ -225,11 +294,19 @@ def wants_training(sections) -> bool:
     return any(item.strip().lower() in ("default", "all", "training") for item in items)
 
 
-def check_training(spec: str | NetworkSpec, rows: int = 1, dtype: str = "float64") -> None:
+def check_training(spec: Spec, rows: int = 1, dtype: str = "float64") -> None:
     """The guard of ``train``: the generated code's layers and the arrays of ``rows`` samples.
 
     Called with one row before any data is read, and again with the training set's rows.
+    A graph program is refused: it is one computation at its leaves' values, with no
+    inputs to read from data.
     """
+    if isinstance(spec, ProgramSpec):
+        raise SpecError(
+            f"training takes a layered spec such as '2-16:relu-1:sigmoid'; {spec} is one "
+            "computation at its leaves' values, with no inputs to read from data: derive, "
+            "trace or verify it instead"
+        )
     way_out = "batch_size= and fewer samples, or " if rows > 1 else ""
     _training(parse_spec(spec), rows, dtype, f"use {way_out}a smaller network")
 
@@ -244,12 +321,16 @@ def _training(spec: NetworkSpec, rows: int, dtype: str, hint: str) -> None:
     require_at_most(estimate, MAX_TRAINING_BYTES, what, hint, "bytes of arrays")
 
 
-def check_report(spec: str | NetworkSpec, bias: bool, sections=None) -> None:
+def check_report(spec: Spec, bias: bool, sections=None) -> None:
     """The guard of ``build_report``: the layers it writes out, and its training run.
 
     Parts too large for the scalar graph fall back to the layer-level form by themselves;
-    that form has a few rows per layer, and the training run must fit in memory.
+    that form has a few rows per layer, and the training run must fit in memory. A
+    program's report has no training run: its size is its graph's.
     """
+    if isinstance(spec, ProgramSpec):
+        check_program(spec)
+        return
     spec = parse_spec(spec)
     what = f"the report of {spec.abbreviated}"
     hint = "report on a network with fewer layers"

@@ -67,7 +67,7 @@ def _image_naming(network: Network) -> ConvNaming:
 
 def add_pixels(network: Network) -> tuple[str, ...]:
     """One input node per pixel of the spec's image, in (channel, row, column) order."""
-    image = network.spec.image
+    image = network.layered_spec.image
     assert image is not None, "add_pixels is for image specs"
     naming = _image_naming(network)
     inputs = tuple(

@@ -11,7 +11,14 @@ name output layer                   per-sample loss L (edges into L come from)
 mse  any                            1/2 sum_k (y_k - t_k)^2            (the outputs y_k)
 bce  1:sigmoid                      softplus(z_y) - t z_y              (the logit z_y)
 ce   n:softmax                      logsumexp(z_1..z_n) - sum_k t_k z_k (the logits z_k)
+mae  any                            sum_k |y_k - t_k|                  (the outputs y_k)
+huber any                           sum_k huber(y_k - t_k) (delta 1)   (the outputs y_k)
+NAME any                            sum_k l(y_k, t_k), a formula of the current scope
 ==== ============================== ======================================================
+
+A formula loss ``l(y, t)`` (:func:`symnet.graph.registry.formula_scope`; from text,
+``symnet.formulas(losses={"logcosh": "log(cosh(y - t))"})``) is written into the loss node
+as it is, and differentiated by ``sympy.diff`` like every other loss.
 
 >>> from symnet.graph.build import build_network
 >>> net = add_loss(build_network("2-1:sigmoid"), "bce")
@@ -33,8 +40,9 @@ from __future__ import annotations
 import sympy as sp
 
 from symnet.exceptions import SpecError
-from symnet.graph.activations import SymnetFunction, sigmoid, softmax
+from symnet.graph.functions import DefinedFunction, SymnetFunction, absolute, softmax, softplus
 from symnet.graph.network import Network
+from symnet.graph.registry import LOSS_NAMES, current_formulas
 from symnet.graph.spec import NetworkSpec
 
 __all__ = [
@@ -47,9 +55,14 @@ __all__ = [
     "check_loss",
     "softplus",
     "logsumexp",
+    "huber",
+    "unit_clip",
+    "per_output_loss",
+    "loss_key",
+    "describe_loss",
 ]
 
-LOSSES = ("mse", "bce", "ce")
+LOSSES = LOSS_NAMES  # ("mse", "bce", "ce", "mae", "huber"), listed without SymPy in the registry
 
 # NOTE: mse carries the factor 1/2 so that dL/dy = y - t, as in most course notes; it is
 # summed (not averaged) over the outputs of one sample.
@@ -57,39 +70,12 @@ LOSS_FORMULAS = {
     "mse": "L = 1/2 sum_k (y_k - t_k)^2 (squared error per sample, halved)",
     "bce": "L = softplus(z_y) - t z_y = -t log(y) - (1 - t) log(1 - y), y = sigmoid(z_y)",
     "ce": "L = logsumexp(z_1..z_n) - sum_k t_k z_k = -sum_k t_k log softmax_k (sum_k t_k = 1)",
+    "mae": "L = sum_k |y_k - t_k| (absolute error per sample; d|r|/dr = sign(r), sign(0) = 0)",
+    "huber": "L = sum_k huber(y_k - t_k), huber(r) = r^2/2 if |r| <= 1 else |r| - 1/2 (delta 1)",
 }
 
 # NOTE: the loss of a batch is the mean of the per-sample losses.
 BATCH_REDUCTION = "batch loss = mean of the per-sample losses over the batch"
-
-
-class softplus(SymnetFunction):  # noqa: N801 - printed name, as in the notes' lower-case functions
-    """softplus(z) = log(1 + exp(z)); its derivative is sigmoid(z).
-
-    >>> z = sp.Symbol("z")
-    >>> sp.diff(softplus(z), z), softplus(0)
-    (sigmoid(z), log(2))
-    """
-
-    @classmethod
-    def eval(cls, z):
-        if z.is_zero:
-            return sp.log(2)
-
-    def fdiff(self, argindex=1):
-        return sigmoid(self.args[0])
-
-    def _eval_rewrite_as_log(self, z, **kwargs):
-        return sp.log(1 + sp.exp(z))
-
-    def _eval_evalf(self, prec):
-        return self.rewrite(sp.log)._eval_evalf(prec)
-
-    def _eval_rewrite_as_elementary(self, *args, **kwargs):
-        return self.rewrite(sp.log)
-
-    def _latex_body(self, printer):
-        return rf"\operatorname{{softplus}}\left({printer._print(self.args[0])}\right)"
 
 
 class logsumexp(SymnetFunction):  # noqa: N801
@@ -115,6 +101,69 @@ class logsumexp(SymnetFunction):  # noqa: N801
     def _latex_body(self, printer):
         inner = ", ".join(printer._print(z) for z in self.args)
         return rf"\operatorname{{logsumexp}}\left({inner}\right)"
+
+
+class unit_clip(DefinedFunction):  # noqa: N801
+    """r clipped to [-1, 1]: the derivative of :class:`huber` (continuous: huber is C^1)."""
+
+    latex = r"\operatorname{clip}_{[-1,1]}"
+    definition = staticmethod(lambda r: sp.Max(-1, sp.Min(1, r)))
+    rule = staticmethod(lambda r: sp.Heaviside(1 - absolute(r), 1))
+
+
+class huber(DefinedFunction):  # noqa: N801
+    """huber(r) = r^2 / 2 for |r| <= 1, else |r| - 1/2 (delta 1, as PyTorch's huber_loss).
+
+    >>> r = sp.Symbol("r")
+    >>> sp.diff(huber(r), r), huber(3).evalf(3)
+    (unit_clip(r), 2.50)
+    """
+
+    latex = r"\operatorname{huber}"
+    definition = staticmethod(
+        lambda r: sp.Piecewise((r**2 / 2, r**2 <= 1), (sp.Max(r, -r) - sp.S.Half, True))
+    )
+    rule = staticmethod(lambda r: unit_clip(r))
+
+
+def per_output_loss(loss: str) -> sp.Expr | None:
+    """The loss of one output, l(y, t), for a loss summed over outputs; None for bce and ce.
+
+    A formula loss of the current scope (:func:`symnet.graph.registry.formula_scope`) is
+    its expression in y and t, with ``abs`` the real absolute value.
+
+    >>> per_output_loss("mse"), per_output_loss("mae"), per_output_loss("ce")
+    ((-t + y)**2/2, absolute(-t + y), None)
+    """
+    y, t = sp.symbols("y t")
+    built_in = {
+        "mse": sp.Rational(1, 2) * (y - t) ** 2,
+        "mae": absolute(y - t),
+        "huber": huber(y - t),
+    }
+    if loss in built_in:
+        return built_in[loss]
+    formula = current_formulas().losses.get(loss)
+    return None if formula is None else formula.expr
+
+
+def describe_loss(loss: str) -> str:
+    """The loss's formula in words: :data:`LOSS_FORMULAS`, or a formula loss's own text.
+
+    >>> describe_loss("mae")[:22]
+    'L = sum_k |y_k - t_k| '
+    """
+    if loss in LOSS_FORMULAS:
+        return LOSS_FORMULAS[loss]
+    formula = current_formulas().losses.get(loss)
+    text = "?" if formula is None else " ".join(formula.text.split())
+    return f"L = sum_k l(y_k, t_k), l(y, t) = {text} (a formula loss, summed over outputs)"
+
+
+def loss_key(loss: str) -> tuple:
+    """What identifies the loss ``loss`` now: its name, and its formula if it has one."""
+    formula = current_formulas().losses.get(loss)
+    return (loss,) if formula is None else formula.key
 
 
 def default_loss(spec: NetworkSpec, training: bool = False) -> str:
@@ -148,14 +197,17 @@ def task_of(spec: NetworkSpec, loss: str) -> str:
     ('regression', 'classification')
     """
     linear = spec.output_layer.activation == "identity"
-    return "regression" if loss == "mse" and linear else "classification"
+    return "regression" if loss not in ("bce", "ce") and linear else "classification"
 
 
 def check_loss(spec: NetworkSpec, loss: str) -> None:
     """Raise ``SpecError`` unless ``loss`` is known and fits the output layer of ``spec``."""
-    if loss not in LOSSES:
-        allowed = ", ".join(repr(name) for name in LOSSES)
-        raise SpecError(f"loss must be one of {allowed}; got {loss!r}")
+    if loss not in LOSSES and loss not in current_formulas().losses:
+        allowed = ", ".join(repr(name) for name in (*LOSSES, *current_formulas().losses))
+        raise SpecError(
+            f"loss must be one of {allowed} or a formula in y and t (loss='NAME=EXPR'); "
+            f"got {str(loss)[:60]!r}"
+        )
     output = spec.output_layer
     if loss == "bce" and (output.width, output.activation) != (1, "sigmoid"):
         raise SpecError(
@@ -179,9 +231,11 @@ def _target_names(network: Network) -> tuple[str, ...]:
 def _loss_definition(network: Network, loss: str, targets: tuple[sp.Symbol, ...]):
     """(definition of L, the nodes its edges come from)."""
     last = network.layers[-1]
-    if loss == "mse":
-        ys = [sp.Symbol(y) for y in network.outputs]
-        terms = [sp.Rational(1, 2) * (y - t) ** 2 for y, t in zip(ys, targets)]
+    per_output = per_output_loss(loss)
+    if per_output is not None:  # mse, mae, huber, a formula: sum_k l(y_k, t_k)
+        y, t = sp.symbols("y t")
+        ys = [sp.Symbol(name) for name in network.outputs]
+        terms = [per_output.xreplace({y: yk, t: tk}) for yk, tk in zip(ys, targets)]
         return sp.Add(*terms), network.outputs
     logits = [sp.Symbol(z) for z in last.sums]
     if loss == "bce":
@@ -204,9 +258,9 @@ def add_loss(network: Network, loss: str) -> Network:
         (kind ``"target"``) and the loss node (kind ``"loss"``), and the attributes
         ``loss`` (the loss name), ``loss_node`` (the loss node's name, ``"L"``) and
         ``targets`` (the target node names, one per output) are set.
-    loss : {"mse", "bce", "ce"}
+    loss : {"mse", "bce", "ce", "mae", "huber"} or a formula's name
         See the module docstring for each definition; ``bce`` needs a 1:sigmoid output,
-        ``ce`` a softmax output.
+        ``ce`` a softmax output; a formula loss of the current scope is summed over outputs.
 
     Returns
     -------
@@ -223,7 +277,7 @@ def add_loss(network: Network, loss: str) -> Network:
     >>> net.targets, net.loss_node, sorted(net.graph.predecessors("L"))
     (('t1', 't2', 't3'), 'L', ['t1', 't2', 't3', 'z1_1', 'z1_2', 'z1_3'])
     """
-    check_loss(network.spec, loss)
+    check_loss(network.layered_spec, loss)
     if network.loss is not None:
         raise SpecError(
             f"this network already has the loss {network.loss!r}; build a new network "

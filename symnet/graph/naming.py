@@ -50,10 +50,12 @@ import re
 import string
 from dataclasses import dataclass, field
 
+import sympy as sp
+
 from symnet.exceptions import SpecError
 from symnet.graph.spec import ConvSpec, DenseSpec, NetworkSpec, PoolSpec
 
-__all__ = ["Naming", "ConvNaming", "NAMING_SCHEMES", "naming_for"]
+__all__ = ["Naming", "ConvNaming", "ProgramNaming", "NAMING_SCHEMES", "naming_for"]
 
 NAMING_SCHEMES = ("seed", "indexed")
 
@@ -274,6 +276,24 @@ class ConvNaming:
         if name.startswith("bk") and name[2:].isdigit():
             return f"b_{{k^{{({name[2:]})}}}}"
         return self._dense.latex(name)
+
+
+class ProgramNaming:
+    r"""The names of a program are its own; LaTeX as SymPy writes a symbol of that name.
+
+    >>> ProgramNaming().latex("c_2"), ProgramNaming().latex("w1"), ProgramNaming().latex("alpha")
+    ('c_{2}', 'w_{1}', '\\alpha')
+    """
+
+    scheme = "program"
+
+    def __init__(self) -> None:
+        self._latex: dict[str, str] = {}
+
+    def latex(self, name: str) -> str:
+        if name not in self._latex:
+            self._latex[name] = sp.latex(sp.Symbol(name))
+        return self._latex[name]
 
 
 def _count(shape: tuple[int, ...]) -> int:

@@ -12,7 +12,12 @@ z          a weighted sum ``sum_i w_ji a_i (+ b_j)``; for a linear unit it *is* 
            unit's output and carries the unit's name (A, B, y, ...)
 a          an activation ``f(z)`` of a unit with a non-linear activation
 pool       a pooled pixel of an image spec: the max or the mean of its window
+leaf       a leaf of a graph program (an input or a parameter, with its value)
+computed   a node of a graph program: its statement's expression
 ========== ===================================================================
+
+A graph program (:mod:`symnet.graph.program`) has a :class:`~symnet.graph.statements.ProgramSpec`
+as its ``spec``, no layers, its leaves as ``parameters`` and its output as ``loss_node``.
 
 Image specs (``1x5x5-conv2@3x3:relu-maxpool2-3``) have one input node per pixel and one
 z (and a) node per pixel of every feature map; see :mod:`symnet.graph.image`. The
@@ -44,8 +49,9 @@ import sympy as sp
 from symnet.exceptions import SpecError
 from symnet.graph.guards import check_substitution
 from symnet.graph.layers import Layer
-from symnet.graph.naming import ConvNaming, Naming
+from symnet.graph.naming import ConvNaming, Naming, ProgramNaming
 from symnet.graph.spec import NetworkSpec
+from symnet.graph.statements import ProgramSpec
 
 __all__ = ["Network"]
 
@@ -56,11 +62,17 @@ class Network:
 
     ``inputs``, ``layers`` (one :data:`~symnet.graph.layers.Layer` record per layer of the
     spec) and ``outputs`` are filled in by the builders; ``loss``, ``loss_node`` and
-    ``targets`` by :func:`symnet.graph.losses.add_loss`.
+    ``targets`` by :func:`symnet.graph.losses.add_loss`. A graph program has ``leaves``
+    (its parameters) and its output as ``loss_node`` instead.
     """
 
-    def __init__(self, spec: NetworkSpec, naming: Naming | ConvNaming, bias: bool):
-        self.spec = spec
+    def __init__(
+        self,
+        spec: NetworkSpec | ProgramSpec,
+        naming: Naming | ConvNaming | ProgramNaming,
+        bias: bool,
+    ):
+        self.spec: NetworkSpec | ProgramSpec = spec
         self.naming = naming
         self.bias = bias
         self.graph = nx.DiGraph()
@@ -70,6 +82,7 @@ class Network:
         self.loss: str | None = None
         self.loss_node: str | None = None
         self.targets: tuple[str, ...] = ()
+        self.leaves: tuple[str, ...] = ()
 
     # ---- construction (used by the builders and add_loss) ----
     def add_node(self, name: str, kind: str, definition=None, **attributes) -> sp.Symbol:
@@ -98,6 +111,7 @@ class Network:
         twin.graph = self.graph.copy()
         twin.inputs, twin.layers, twin.outputs = self.inputs, list(self.layers), self.outputs
         twin.loss, twin.loss_node, twin.targets = self.loss, self.loss_node, self.targets
+        twin.leaves = self.leaves
         return twin
 
     # ---- reading ----
@@ -124,9 +138,29 @@ class Network:
         return name
 
     @property
+    def is_program(self) -> bool:
+        """True for the graph of a graph program (:mod:`symnet.graph.program`)."""
+        return isinstance(self.spec, ProgramSpec)
+
+    @property
+    def layer_naming(self) -> Naming | ConvNaming:
+        """The naming scheme of a layered network; ``SpecError`` for a graph program."""
+        if isinstance(self.naming, ProgramNaming):
+            raise SpecError(f"{self.spec} is a graph program: its names are its own")
+        return self.naming
+
+    @property
+    def layered_spec(self) -> NetworkSpec:
+        """The spec of a layered network; ``SpecError`` for a graph program (no layers)."""
+        if isinstance(self.spec, ProgramSpec):
+            raise SpecError(f"{self.spec} is a graph program: it has no layers")
+        return self.spec
+
+    @property
     def parameters(self) -> tuple[str, ...]:
-        """Every weight and bias, layer by layer, weights (row by row) before biases."""
-        return tuple(p for layer in self.layers for p in layer.parameters)
+        """Every weight and bias, layer by layer, weights (row by row) before biases; a
+        program's leaves, in program order."""
+        return (*self.leaves, *(p for layer in self.layers for p in layer.parameters))
 
     def require_parameter(self, wrt: str) -> str:
         """``wrt`` when it names a weight or bias of this network; else one ``SpecError``.
@@ -140,10 +174,11 @@ class Network:
         ...
         symnet.exceptions.SpecError: unknown wrt='w3': the parameters of 2-1 are w1, w2
         """
-        if wrt not in self.graph or self.kind(wrt) not in ("weight", "bias"):
+        if wrt not in self.graph or self.kind(wrt) not in ("weight", "bias", "leaf"):
             params = self.parameters
             shown = f"{params[0]} .. {params[-1]}" if len(params) > 2 else ", ".join(params)
-            raise SpecError(f"unknown wrt={wrt!r}: the parameters of {self.spec} are {shown}")
+            what = "leaves" if self.is_program else "parameters"
+            raise SpecError(f"unknown wrt={wrt!r}: the {what} of {self.spec} are {shown}")
         return wrt
 
     @property
@@ -166,7 +201,10 @@ class Network:
         return sp.Matrix([sp.Symbol(b) for b in biases]) if biases else sp.zeros(width, 1)
 
     def topological_order(self) -> list[str]:
-        """Nodes so that every node comes after the nodes it is defined from."""
+        """Nodes so that every node comes after the nodes it is defined from (a program's:
+        its statements' order)."""
+        if isinstance(self.spec, ProgramSpec):
+            return [statement.name for statement in self.spec.statements]
         return list(nx.topological_sort(self.graph))
 
     def substituted(self, name: str) -> sp.Expr:

@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from symnet.exceptions import DataError, SpecError
+from symnet.graph.registry import ACTIVATION_NAMES, canonical_activation
 from symnet.graph.shapes import PADDINGS, output_shape, pool_output_shape
 
 __all__ = [
@@ -59,16 +60,12 @@ __all__ = [
     "quoted",
 ]
 
-# The activation names a spec may use, in the order they are listed in messages. The
-# definitions live in symnet.graph.activations; this tuple is kept here so that parsing a spec
-# (which every command does, even `--help` paths) needs no SymPy import.
-ACTIVATION_NAMES = ("identity", "relu", "leaky_relu", "sigmoid", "tanh", "softmax")
-ACTIVATION_ALIASES = {"linear": "identity", "leakyrelu": "leaky_relu"}
 POOLINGS = ("max", "avg")
 
 SPEC_FORMS = (
     "layer widths joined by '-', each layer after the input optionally ':ACTIVATION' "
-    f"({', '.join(ACTIVATION_NAMES)}), e.g. '3-2-2-1' or '2-16:relu-16:relu-1:sigmoid'; "
+    f"({', '.join(ACTIVATION_NAMES)}, leaky_reluS with a slope S such as leaky_relu0.2, or "
+    "a formula named with activation='NAME=EXPR'), e.g. '3-2-2-1' or '2-16:gelu-1:sigmoid'; "
     "for images an input CxHxW, then 'convK@KHxKW[/STRIDE][+valid|+same|+full][:ACTIVATION]', "
     "'maxpoolN', 'avgpoolN' or 'flatten', ending in a dense layer, "
     "e.g. '1x8x8-conv8@3x3:relu-maxpool2-10:softmax'"
@@ -336,12 +333,11 @@ def _parse_number(text: str, token: str, what: str, limit: int) -> int:
 def _parse_activation(text: str, token: str, position: int) -> str:
     _, colon, activation = token.partition(":")
     activation = activation.strip().lower() if colon else "identity"
-    activation = ACTIVATION_ALIASES.get(activation, activation)
-    if activation not in ACTIVATION_NAMES:
-        shown = activation or "empty"
-        allowed = ", ".join(ACTIVATION_NAMES)
-        raise _bad(text, f"layer {position + 1} activation {quoted(shown)} is not one of {allowed}")
-    return activation
+    try:  # names, aliases, leaky_relu<slope> and the formulas in scope: graph.registry
+        return canonical_activation(activation)
+    except ValueError as problem:
+        shown = quoted(activation or "empty")
+        raise _bad(text, f"layer {position + 1} activation {shown} {problem}") from None
 
 
 def _parse_input(text: str, token: str) -> tuple[int, ImageInput | None]:

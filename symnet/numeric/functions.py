@@ -22,9 +22,10 @@ import functools
 from collections.abc import Callable
 
 import numpy as np
+import scipy.special
 import sympy as sp
 
-from symnet.graph.activations import LEAKY_SLOPE
+from symnet.graph.functions import GELU_TANH_CUBIC, LEAKY_SLOPE, SELU_ALPHA, SELU_SCALE
 
 __all__ = ["NUMPY_FUNCTIONS", "lambdify_modules", "numpy_function"]
 
@@ -38,13 +39,13 @@ def step(z):
     return (np.asarray(z) > 0).astype(np.result_type(z, np.float32))
 
 
-def leaky_relu(z):
-    return np.where(z > 0, z, z * float(LEAKY_SLOPE))
+def leaky_relu(z, slope=float(LEAKY_SLOPE)):
+    return np.where(z > 0, z, z * slope)
 
 
-def leaky_step(z):
+def leaky_step(z, slope=float(LEAKY_SLOPE)):
     z = np.asarray(z)
-    return np.where(z > 0, 1.0, float(LEAKY_SLOPE)).astype(np.result_type(z, np.float32))
+    return np.where(z > 0, 1.0, slope).astype(np.result_type(z, np.float32))
 
 
 def sigmoid(z):
@@ -77,6 +78,73 @@ def logsumexp(*zs):
         return shift + np.log(sum(np.exp(z - shift) for z in zs))
 
 
+def elu(z):
+    # expm1 of min(z, 0): exp never sees a positive argument, and is exact near 0.
+    z = np.asarray(z)
+    with np.errstate(under="ignore"):
+        return np.where(z > 0, z, np.expm1(np.minimum(z, 0)))
+
+
+def elu_step(z):
+    # NOTE: ELU'(z) = 1 for z > 0, else exp(z); both are 1 at 0.
+    with np.errstate(under="ignore"):
+        return np.exp(np.minimum(z, 0))
+
+
+_SELU_SCALE, _SELU_ALPHA = float(SELU_SCALE), float(SELU_ALPHA)
+
+
+def selu(z):
+    return _SELU_SCALE * np.where(np.asarray(z) > 0, z, _SELU_ALPHA * elu(z))
+
+
+def selu_step(z):
+    # NOTE: SELU'(0) = lambda alpha, the left branch, as symnet.graph.functions.selu_step.
+    return _SELU_SCALE * np.where(np.asarray(z) > 0, 1.0, _SELU_ALPHA * elu_step(z))
+
+
+def normal_cdf(z):
+    # erfc(-z / sqrt 2) / 2 keeps its digits for very negative z, where 1 + erf(...) is 0.
+    return 0.5 * scipy.special.erfc(-np.asarray(z, dtype=float) / np.sqrt(2.0))
+
+
+def normal_pdf(z):
+    with np.errstate(under="ignore"):  # exp(-z^2/2) rounding to 0 far out is right
+        return np.exp(-0.5 * np.square(z)) / np.sqrt(2.0 * np.pi)
+
+
+# NOTE: a product rounding to 0 below the smallest float is the right answer: no warning.
+@np.errstate(under="ignore")
+def gelu(z):
+    return z * normal_cdf(z)
+
+
+@np.errstate(under="ignore")
+def gelu_tanh(z):
+    inner = np.sqrt(2.0 / np.pi) * (z + float(GELU_TANH_CUBIC) * np.power(z, 3))
+    return 0.5 * z * (1.0 + np.tanh(inner))
+
+
+@np.errstate(under="ignore")
+def silu(z):
+    return z * sigmoid(z)
+
+
+@np.errstate(under="ignore")
+def mish(z):
+    return z * np.tanh(softplus(z))
+
+
+@np.errstate(under="ignore")
+def huber(r):
+    r = np.asarray(r)
+    return np.where(np.abs(r) <= 1, 0.5 * np.square(r), np.abs(r) - 0.5)
+
+
+def unit_clip(r):
+    return np.clip(r, -1.0, 1.0)
+
+
 def max_pool(*window):
     """The elementwise largest of the window's arrays (broadcast)."""
     return functools.reduce(np.maximum, window)
@@ -105,6 +173,20 @@ NUMPY_FUNCTIONS: dict[str, Callable] = {
     "softmax": softmax,
     "softplus": softplus,
     "logsumexp": logsumexp,
+    "ELU": elu,
+    "elu_step": elu_step,
+    "SELU": selu,
+    "selu_step": selu_step,
+    "GELU": gelu,
+    "Phi": normal_cdf,
+    "phi": normal_pdf,
+    "GELU_tanh": gelu_tanh,
+    "SiLU": silu,
+    "Mish": mish,
+    "absolute": np.abs,
+    "huber": huber,
+    "unit_clip": unit_clip,
+    "erf": scipy.special.erf,
     "MaxPool": max_pool,
     "is_first_max": is_first_max,
 }

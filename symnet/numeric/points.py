@@ -11,6 +11,7 @@ derivation   inputs and parameters uniform in [-1, 1]; targets that fit the loss
 trace        parameters uniform in [-1, 1], rounded to two decimals (a readable trace)
 diagram      inputs uniform in [-1, 1]; weights N(0, 1/fan_in), biases N(0, 0.1^2)
 check        weights N(0, 1/fan_in), biases N(0, 1/4); standard normal inputs; targets
+program      a graph program's leaves uniform in [-1, 1], rounded to two decimals
 ============ ============================================================================
 
 NOTE: weights drawn with scale 1/sqrt(fan_in) keep every z of order one, so tanh and
@@ -39,7 +40,7 @@ from symnet.exceptions import SpecError
 from symnet.graph.network import Network
 from symnet.seeds import random_generator
 
-__all__ = ["SCHEMES", "random_point", "point_arrays"]
+__all__ = ["SCHEMES", "random_point", "point_arrays", "leaf_values"]
 
 Values = dict[str, float | np.ndarray]
 
@@ -80,6 +81,11 @@ def _fan_in_parameters(bias_scale: float) -> Callable[..., Values]:
     return draw
 
 
+def _program_leaves(rng: np.random.Generator, network: Network, batch: int | None) -> Values:
+    draws = np.round(rng.uniform(-1, 1, len(network.leaves)), 2)
+    return {leaf: float(value) for leaf, value in zip(network.leaves, draws)}
+
+
 def _targets(rng: np.random.Generator, network: Network, batch: int | None) -> Values:
     n, loss = len(network.targets), network.loss
     if n == 0:
@@ -111,6 +117,7 @@ SCHEMES: dict[str, tuple[Callable[..., Values], ...]] = {
     "trace": (_uniform_parameters(decimals=2),),
     "diagram": (_uniform_inputs, _fan_in_parameters(bias_scale=0.1)),
     "check": (_fan_in_parameters(bias_scale=0.5), _normal_inputs, _targets),
+    "program": (_program_leaves,),
 }
 
 
@@ -176,3 +183,34 @@ def point_arrays(
     columns = [point[t] for t in network.targets]
     targets = np.column_stack(columns) if columns else np.empty((len(inputs), 0))
     return inputs, targets, {p: float(point[p]) for p in network.parameters}
+
+
+def leaf_values(network: Network, seed: int | np.random.Generator | None = None) -> dict:
+    """The values of a graph program's leaves: its own (or ``at=``), the rest drawn from
+    ``seed`` (the "program" scheme); a leaf left without a value is a ``SpecError``.
+
+    Values are SymPy numbers where the program gives them (exact, for a trace), floats
+    where they are drawn.
+
+    >>> from symnet.parse.program import parse_program
+    >>> from symnet.graph.program import build_program
+    >>> net = build_program(parse_program("x: leaf; w = 2; y = w*x"))
+    >>> leaf_values(net, seed=0)
+    {'x': 0.27, 'w': 2}
+    >>> leaf_values(net)
+    Traceback (most recent call last):
+    ...
+    symnet.exceptions.SpecError: the leaf x of program y(x, w) has no value: give one with at= ...
+    """
+    given = {leaf: network.graph.nodes[leaf].get("value") for leaf in network.leaves}
+    missing = [leaf for leaf, value in given.items() if value is None]
+    if missing and seed is None:
+        names = ", ".join(missing[:6]) + (", ..." if len(missing) > 6 else "")
+        plural = "leaves" if len(missing) > 1 else "leaf"
+        verb = "have" if len(missing) > 1 else "has"
+        raise SpecError(
+            f"the {plural} {names} of {network.spec} {verb} no value: give one with at= "
+            f"(e.g. at='{missing[0]}=0.5') or random ones with seed="
+        )
+    drawn = random_point(network, seed, "program") if missing and seed is not None else {}
+    return {leaf: drawn[leaf] if value is None else value for leaf, value in given.items()}

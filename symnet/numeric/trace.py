@@ -5,7 +5,10 @@ its activation a, as the notes trace one input through ReLU::
 
     X1 = 5  ->  z_y = w1 X1 = (-1)(5) = -5  ->  y = ReLU(z_y) = ReLU(-5) = 0
 
-Values are exact where the inputs are (integers, fractions) and floats otherwise.
+Values are exact where the inputs are (integers, fractions) and floats otherwise. A graph
+program is traced statement by statement, at its leaves' values::
+
+    statement 3: c = a + b = (-4) + (2) = -2
 
 >>> result = trace("1-1:relu", inputs=[5], weights={"w1": -1})
 >>> [(row.name, row.z, row.a) for row in result.rows]
@@ -24,8 +27,9 @@ from symnet.graph.guards import check_trace
 from symnet.graph.network import Network
 from symnet.graph.notation import format_number, notes_factors
 from symnet.graph.spec import NetworkSpec
+from symnet.graph.statements import ProgramSpec
 from symnet.numeric.forward import forward_values
-from symnet.numeric.points import random_point
+from symnet.numeric.points import leaf_values, random_point
 from symnet.numeric.trace_format import trace_text
 from symnet.parse import as_number
 
@@ -34,7 +38,11 @@ __all__ = ["Trace", "TraceRow", "trace"]
 
 @dataclass
 class TraceRow:
-    """One unit: ``z`` its weighted sum, ``a`` its output (equal to z for a linear unit)."""
+    """One unit: ``z`` its weighted sum, ``a`` its output (equal to z for a linear unit).
+
+    A program's row is one statement: ``layer`` its number in the program (leaves
+    included, from 1), ``z`` = ``a`` its value.
+    """
 
     layer: int
     name: str
@@ -64,8 +72,8 @@ class Trace:
 
 
 def trace(
-    spec: str | NetworkSpec | Network,
-    inputs,
+    spec: str | NetworkSpec | ProgramSpec | Network,
+    inputs=None,
     weights: dict | None = None,
     seed: int | None = None,
     names: str = "seed",
@@ -75,14 +83,22 @@ def trace(
 
     Parameters
     ----------
-    spec : str, NetworkSpec or Network
-    inputs : sequence of numbers, one per input
-    weights : dict name -> number, every parameter (or None with ``seed``)
-    seed : int, random weights in [-1, 1] with two decimals when ``weights`` is None
+    spec : str, NetworkSpec, ProgramSpec or Network
+    inputs : sequence of numbers, one per input (a graph program has none)
+    weights : dict name -> number, every parameter (or None with ``seed``); for a program,
+        values for its leaves, replacing the program's own
+    seed : int, random weights in [-1, 1] with two decimals when ``weights`` is None; for
+        a program, for the leaves without a value
     """
     parsed, names, bias = source_spec(spec, names, bias)
     check_trace(parsed, bias)  # before anything is built
     network = as_network(spec, names=names, bias=bias)
+    if network.is_program:
+        if inputs:
+            raise SpecError(f"{network.spec} has no inputs: give its leaves' values as weights=")
+        return _program_trace(network, weights or {}, seed)
+    if inputs is None:
+        raise SpecError(f"give inputs=, one value for each of {', '.join(network.inputs)}")
     inputs = [as_number(x) for x in inputs]
     if len(inputs) != len(network.inputs):
         raise SpecError(
@@ -110,6 +126,29 @@ def trace(
                 )
             )
     return Trace(network, dict(zip(network.inputs, inputs)), parameters, rows)
+
+
+def _program_trace(network: Network, weights: dict, seed: int | None) -> Trace:
+    """A graph program statement by statement at its leaves' values (``weights`` first)."""
+    unknown = sorted(set(weights) - set(network.leaves))
+    if unknown:
+        raise SpecError(
+            f"{unknown[0]!r} is not a leaf of {network.spec}; its leaves are "
+            f"{', '.join(network.leaves)}"
+        )
+    point = {**leaf_values(network, seed), **weights}
+    values = forward_values(network, {k: as_number(v) for k, v in point.items()}, exact=True)
+    rows = []
+    for number, node in enumerate(network.topological_order(), start=1):
+        formula = network.definition(node)
+        if formula is None:
+            continue
+        shown = {s: sp.Symbol(f"({format_number(values[s.name])})") for s in formula.free_symbols}
+        numbers = sp.sstr(formula.xreplace(shown), order="none")
+        value = values[node]
+        rows.append(TraceRow(number, node, node, formula, numbers, value, "identity", value))
+    leaves = {leaf: values[leaf] for leaf in network.leaves}
+    return Trace(network, leaves, {}, rows)
 
 
 def _check_parameters(network: Network, weights: dict | None, seed: int | None) -> dict:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from symnet.graph.activations import ACTIVATIONS
+from symnet.graph.activations import get_activation
 from symnet.graph.notation import describe, format_number, notes_latex, notes_text
 
 if TYPE_CHECKING:  # for type checkers: the trace module imports this one
@@ -27,14 +27,17 @@ __all__ = ["trace_text", "trace_latex", "trace_markdown", "trace_dict"]
 def trace_text(result: Trace) -> str:
     network = result.network
     inputs = ", ".join(f"{k} = {format_number(v)}" for k, v in result.inputs.items())
-    lines = [f"Trace of {describe(network)} at {inputs}"]
+    program = network.is_program
+    lines = [f"Trace of {network.spec if program else describe(network)} at {inputs}"]
+    step = "statement" if program else "layer"  # a program's row is one statement
     for row in result.rows:
         formula = notes_text(row.formula, network)
         z = format_number(row.z)
         if row.activation == "identity":
-            lines.append(f"  layer {row.layer}: {row.name} = {formula} = {row.numbers} = {z}")
+            lines.append(f"  {step} {row.layer}: {row.name} = {formula} = {row.numbers} = {z}")
         else:
-            f = type(network.definition(row.name)).__name__  # the function: ReLU, sigmoid
+            head = network.definition(row.name)  # ReLU(z), sigmoid(z); a formula's own text
+            f = type(head).__name__ if getattr(head, "is_Function", False) else row.activation
             a = format_number(row.a)
             lines.append(f"  layer {row.layer}: {row.z_name} = {formula} = {row.numbers} = {z}")
             indent = " " * len(f"  layer {row.layer}:")
@@ -51,7 +54,7 @@ def trace_latex(result: Trace) -> str:
         z_name = network.naming.latex(row.z_name)
         rows.append(rf"{z_name} &= {notes_latex(row.formula, network)} = {format_number(row.z)}")
         if row.activation != "identity":
-            f = ACTIVATIONS[row.activation].latex_name
+            f = get_activation(row.activation).latex_name
             a_name = network.naming.latex(row.name)
             rows.append(rf"{a_name} &= {f}\left({z_name}\right) = {format_number(row.a)}")
     return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
@@ -76,8 +79,10 @@ def trace_dict(result: Trace) -> dict:
     def number(value):
         return int(value) if value.is_Integer else float(value)
 
+    program = result.network.is_program
     return {
         "spec": str(result.network.spec),
+        **({"output": result.network.loss_node} if program else {}),
         "inputs": {k: number(v) for k, v in result.inputs.items()},
         "parameters": [{"name": k, "value": number(v)} for k, v in result.parameters.items()],
         "units": [

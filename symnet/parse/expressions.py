@@ -6,7 +6,11 @@ with :func:`ast.parse` and walks the tree through a whitelist, building SymPy ob
 directly. Anything outside the whitelist is a one-line :class:`~symnet.exceptions.ParseError`.
 
 Allowed: numbers, the variable ``x``, ``+ - * / **``, unary ``-``/``+``, parentheses, the
-functions in :data:`FUNCTIONS` (one argument each) and the constants ``pi`` and ``e``.
+functions in :data:`FUNCTIONS` (one argument each), every elementwise activation of the
+table :data:`symnet.graph.activations.ACTIVATIONS` (``gelu(x)``; read when an expression is
+parsed, so a new row is a new function here), ``max`` and ``min`` of two arguments and the
+constants ``pi`` and ``e``. NOTE: ``max(a, b)`` is SymPy's ``Max``, whose derivative at a
+tie a = b is 1/2 for each argument (``Heaviside(0) = 1/2``), as ``torch.maximum`` splits it.
 
 Limits are checked *before* anything costly: the length (:data:`MAX_LENGTH` characters)
 before parsing, bracket depth (:data:`MAX_DEPTH`) before parsing, nesting depth while
@@ -28,16 +32,18 @@ from __future__ import annotations
 import ast
 import math
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import sympy as sp
 
 from symnet.exceptions import ParseError
-from symnet.graph.activations import ReLU, sigmoid
+from symnet.graph.activations import ACTIVATIONS, ReLU, sigmoid
 
 __all__ = [
     "FUNCTIONS",
+    "BINARY_FUNCTIONS",
     "CONSTANTS",
+    "functions",
     "MAX_LENGTH",
     "MAX_DEPTH",
     "MAX_EXPONENT",
@@ -67,11 +73,35 @@ FUNCTIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
     "ReLU": ReLU,
 }
 CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "e": sp.E}
+#: Functions of two arguments.
+BINARY_FUNCTIONS: dict[str, Callable[[sp.Expr, sp.Expr], sp.Expr]] = {"max": sp.Max, "min": sp.Min}
 
-_ALLOWED = (
-    "an expression uses numbers, x, + - * / **, parentheses, "
-    f"{', '.join(name for name in FUNCTIONS if name != 'ReLU')}, pi and e"
-)
+
+def functions() -> dict[str, Callable[..., sp.Expr]]:
+    """Every function an expression may call: :data:`FUNCTIONS`, the elementwise rows of the
+    activation table (identity and vector activations such as softmax aside) and
+    :data:`BINARY_FUNCTIONS`.
+
+    >>> "max" in functions() and "sigmoid" in functions()
+    True
+    """
+    table = {
+        name: row.function
+        for name, row in ACTIVATIONS.items()
+        if not row.vector and name != "identity" and name.isidentifier()
+    }
+    return {**FUNCTIONS, **table, **FUNCTIONS, **BINARY_FUNCTIONS}
+
+
+def _function_names() -> str:
+    return ", ".join(name for name in functions() if name != "ReLU")
+
+
+def _allowed() -> str:
+    names = _function_names()
+    return f"an expression uses numbers, names, + - * / **, parentheses, {names}, pi and e"
+
+
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 _NODE_WORDS = {
     ast.Attribute: "attribute access (a.b)",
@@ -101,7 +131,7 @@ def _shown(text: str, limit: int = 40) -> str:
 
 
 def _reject(problem: str) -> ParseError:
-    return ParseError(f"{problem}; {_ALLOWED}")
+    return ParseError(f"{problem}; {_allowed()}")
 
 
 def _check_text(text: object) -> str:
@@ -139,7 +169,9 @@ def _syntax_tree(text: str) -> ast.Expression:
             tree = ast.parse(text, mode="eval")
     except SyntaxError as error:
         hint = "; use ** for powers" if "^" in text else ""
-        raise ParseError(f"cannot parse {_shown(text)}: {error.msg}{hint}") from None
+        problem = ParseError(f"cannot parse {_shown(text)}: {error.msg}{hint}")
+        problem.column = error.offset  # from 1, as SyntaxError counts
+        raise problem from None
     except (ValueError, RecursionError, MemoryError, OverflowError):
         raise ParseError(f"cannot parse {_shown(text)}: it is too complex") from None
     for node in ast.walk(tree):  # iterative: safe on any tree ast.parse returns
@@ -157,7 +189,7 @@ def _sigmoid(v: float) -> float:
 
 
 #: Function name -> its float version, used to size constants *before* SymPy sees them.
-_FLOAT_FUNCTIONS: dict[str, Callable[[float], float]] = {
+_FLOAT_FUNCTIONS: dict[str, Callable[..., float]] = {
     "sin": math.sin,
     "cos": math.cos,
     "tan": math.tan,
@@ -169,14 +201,24 @@ _FLOAT_FUNCTIONS: dict[str, Callable[[float], float]] = {
     "sigmoid": _sigmoid,
     "relu": lambda v: max(v, 0.0),
     "ReLU": lambda v: max(v, 0.0),
+    "max": max,
+    "min": min,
 }
+
+
+def _float_function(name: str) -> Callable[..., float]:
+    """The float version of function ``name``; an activation's is its SymPy value."""
+    if name in _FLOAT_FUNCTIONS:
+        return _FLOAT_FUNCTIONS[name]
+    function = functions()[name]
+    return lambda v: float(sp.N(function(sp.Float(v))))
 
 
 def _checked_float(compute: Callable[[], float | complex], what: str) -> float:
     """Run a float computation; refuse a constant that is undefined, complex or too large."""
     try:
         value = compute()
-    except (OverflowError, ZeroDivisionError, ValueError):
+    except (OverflowError, ZeroDivisionError, ValueError, TypeError):
         value = math.nan
     if isinstance(value, complex) or not math.isfinite(value):
         raise ParseError(
@@ -207,11 +249,25 @@ class _Builder:
     ``exp(exp(exp(100)))``, so they must be refused before they are built.
     """
 
-    def __init__(self, variables: Sequence[str], text: str):
-        self.variables = {name: sp.Symbol(name) for name in variables}
+    def __init__(self, variables: Sequence[str] | Mapping[str, sp.Symbol], text: str):
+        self.variables: Mapping[str, sp.Symbol] = (
+            variables  # read only: a program's names, not copied for each statement
+            if isinstance(variables, Mapping)
+            else {name: sp.Symbol(name) for name in variables}
+        )
         self.text = text
+        self.functions = functions()
 
     def build(self, node: ast.AST, depth: int) -> _Node:
+        """The node built, or a ``ParseError`` that knows the column of the innermost node."""
+        try:
+            return self.build_node(node, depth)
+        except ParseError as error:
+            if error.column is None and isinstance(node, ast.expr):
+                error.column = node.col_offset + 1
+            raise
+
+    def build_node(self, node: ast.AST, depth: int) -> _Node:
         if depth > MAX_DEPTH:
             raise ParseError(f"the expression is nested more than {MAX_DEPTH} deep; simplify it")
         if isinstance(node, ast.Constant):
@@ -246,7 +302,11 @@ class _Builder:
         if name in CONSTANTS:
             return CONSTANTS[name], float(CONSTANTS[name])
         known = ", ".join([*self.variables, *CONSTANTS]) or "none"
-        raise _reject(f"unknown name {name!r} (names allowed here: {known})")
+        if len(known) > 80:
+            known = known[:80].rpartition(",")[0] + ", ..."
+        error = _reject(f"unknown name {name!r} (names allowed here: {known})")
+        error.unknown = name
+        raise error
 
     def segment(self, node: ast.AST) -> str:
         return ast.get_source_segment(self.text, node) or type(node).__name__
@@ -301,17 +361,24 @@ class _Builder:
 
     def call(self, node: ast.Call, depth: int) -> _Node:
         name = node.func.id if isinstance(node.func, ast.Name) else None
-        if name not in FUNCTIONS:
+        if name is None or name not in self.functions:
             shown = name if name is not None else type(node.func).__name__
-            allowed = ", ".join(n for n in FUNCTIONS if n != "ReLU")
-            raise ParseError(f"cannot use {shown!r}: allowed functions are {allowed}")
-        if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
-            raise ParseError(f"{name}() takes exactly one argument, e.g. {name}(x)")
-        argument, approx = self.build(node.args[0], depth + 1)
-        if approx is not None:
-            function, inner = _FLOAT_FUNCTIONS[name], approx
-            approx = _checked_float(lambda: function(inner), self.segment(node))
-        return FUNCTIONS[name](argument), approx
+            raise ParseError(f"cannot use {shown!r}: allowed functions are {_function_names()}")
+        count = 2 if name in BINARY_FUNCTIONS else 1
+        if (
+            node.keywords
+            or len(node.args) != count
+            or any(isinstance(a, ast.Starred) for a in node.args)
+        ):
+            example = f"{name}(x, 0)" if count == 2 else f"{name}(x)"
+            words = "two arguments" if count == 2 else "one argument"
+            raise ParseError(f"{name}() takes exactly {words}, e.g. {example}")
+        built = [self.build(a, depth + 1) for a in node.args]
+        approx = None
+        if all(a is not None for _, a in built):
+            function, inner = _float_function(name), [a for _, a in built]
+            approx = _checked_float(lambda: function(*inner), self.segment(node))
+        return self.functions[name](*(value for value, _ in built)), approx
 
 
 def _fold(parts: list, adding: bool) -> float:
@@ -329,15 +396,18 @@ def _fold(parts: list, adding: bool) -> float:
     return total
 
 
-def parse_expression(text: str, variables: Sequence[str] = ("x",)) -> sp.Expr:
+def parse_expression(
+    text: str, variables: Sequence[str] | Mapping[str, sp.Symbol] = ("x",)
+) -> sp.Expr:
     """Parse ``text`` into a SymPy expression in ``variables`` through the whitelist.
 
     Parameters
     ----------
     text : str
         E.g. ``"sin(x)"``, ``"x**2 - 1/3"``, ``"relu(x) - relu(x - 1)"``.
-    variables : sequence of str
-        The names allowed as variables (default ``("x",)``; ``()`` for a constant).
+    variables : sequence of str, or mapping name -> Symbol
+        The names allowed as variables (default ``("x",)``; ``()`` for a constant); a
+        mapping gives the symbol each name stands for.
 
     Returns
     -------
@@ -357,7 +427,7 @@ def parse_expression(text: str, variables: Sequence[str] = ("x",)) -> sp.Expr:
     return _parse(text, variables)[0]
 
 
-def _parse(text: str, variables: Sequence[str]) -> _Node:
+def _parse(text: str, variables: Sequence[str] | Mapping[str, sp.Symbol]) -> _Node:
     tree = _syntax_tree(_check_text(text))
     try:
         expr, approx = _Builder(variables, text).build(tree.body, depth=1)

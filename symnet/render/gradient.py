@@ -34,6 +34,7 @@ from symnet.graph.build import as_network, source_spec
 from symnet.graph.guards import check_diagram, draws_every_unit
 from symnet.graph.losses import check_loss, default_loss
 from symnet.graph.network import Network
+from symnet.graph.statements import ProgramSpec
 from symnet.render.dot import Html, base_graph, html_text
 from symnet.render.graphviz_io import Diagram
 from symnet.render.labels import (
@@ -55,7 +56,10 @@ FADED = "#999999"
 
 
 def _columns(network) -> list[list[str]]:
-    """Node names column by column, in forward order: inputs, then per layer w, z, a."""
+    """Node names column by column, in forward order: inputs, then per layer w, z, a (a
+    graph program: its leaves in one column, the rest where Graphviz places them)."""
+    if network.is_program:
+        return [list(network.leaves)]
     columns = [list(network.inputs)]
     for layer in network.layers:
         columns.append([w for row in layer.weights for w in row] + list(layer.biases or ()))
@@ -75,11 +79,16 @@ def _node_label(network, name: str, delta, needed: bool) -> Html:
         return head
     if kind == "loss":
         return stack([Html(f"{head} ({html_text(network.loss)})"), small(html_text("δ = 1"), 11)])
-    if kind in ("weight", "bias"):
-        gradient = Html(f"∂L/∂{head} = {expression_html(delta, network, 40)}")
+    if kind in ("weight", "bias", "leaf"):
+        end = name_html(str(network.loss_node), naming)
+        gradient = Html(f"∂{end}/∂{head} = {expression_html(delta, network, 40)}")
         return stack([head, small(gradient, 10)])
+    if kind == "computed":  # a program's statement
+        head = Html(f"{head} = {expression_html(network.definition(name), network, 40)}")
     activation = network.graph.nodes[name].get("activation", "identity")
-    if kind == "a" and activation == "softmax":
+    if kind == "computed":
+        pass
+    elif kind == "a" and activation == "softmax":
         unit = network.graph.nodes[name]["unit"] + 1
         head = Html(f"{head} = softmax<SUB>{unit}</SUB>(z)")
     elif kind == "a":
@@ -113,12 +122,12 @@ def _full_view(network, wrt: str | None, heading: Html) -> Diagram:
     ids = {name: f"n{i}" for i, name in enumerate(network.topological_order())}
     for name in network.topological_order():
         kind = network.kind(name)
-        cached = name in needed and kind not in ("weight", "bias")
+        cached = name in needed and kind not in ("weight", "bias", "leaf")
         style: dict[str, object] = {
             "style": "filled",
             "fillcolor": CACHED_FILL if cached else "#ffffff",
         }
-        if kind in ("weight", "bias"):
+        if kind in ("weight", "bias", "leaf"):
             style.update(shape="box", style="rounded,filled", fillcolor="#e3ecfa", fontsize=12)
         elif kind in ("input", "target"):
             style.update(shape="circle", color=FADED, fontcolor="#555555", fillcolor="#f4f4f4")
@@ -232,6 +241,8 @@ def gradient_diagram(
     spec, names, bias = source_spec(network, names, bias)
     require_positive("max_units", max_units)
     require_positive("max_edges", max_edges)
+    if isinstance(spec, ProgramSpec):
+        return _program_view(network, spec, wrt, loss, title)
     existing = network.loss if isinstance(network, Network) else None
     loss = loss or existing or default_loss(spec)
     check_loss(spec, loss)
@@ -253,12 +264,25 @@ def gradient_diagram(
     return _full_view(network, wrt, heading)
 
 
+def _program_view(source, spec: ProgramSpec, wrt, loss, title) -> Diagram:
+    """A graph program's backprop: its output plays the loss; its leaves the parameters."""
+    check_diagram(spec, "gradient", bias=False)
+    network = as_network(source, loss=loss)  # a loss is refused: the output is differentiated
+    heading = title_html(title or f"Backpropagation in {spec}", "")
+    if wrt is not None:
+        network.require_parameter(wrt)
+        if title is None:
+            heading = Html(f"{heading}<BR/>{small(_wrt_caption(network, wrt), 12)}")
+    return _full_view(network, wrt, heading)
+
+
 def _wrt_caption(network, wrt: str) -> Html:
     gradient = gradients(network)[wrt]
     paths = path_counts(network)[wrt]
     formula = expression_html(gradient, network, 60)
+    end = name_html(str(network.loss_node), network.naming)
     return Html(
-        f"∂L/∂{name_html(wrt, network.naming)} = {formula}: "
+        f"∂{end}/∂{name_html(wrt, network.naming)} = {formula}: "
         f"{html_text(f'its {paths} chain-rule path' + ('s' if paths != 1 else ''))} in red; "
         f"{html_text('shaded nodes are the cached deltas')}"
     )

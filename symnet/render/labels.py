@@ -48,14 +48,34 @@ DELTA_PREFIX = "delta_"
 _SIMPLE_LATEX = re.compile(
     r"(?P<base>[A-Za-z]+)(?:\^\{(?P<sup>[^{}\\]*)\})?(?:_\{(?P<sub>[^\\]*)\})?"
 )
-ACTIVATION_LABELS = {
-    "identity": "",
-    "relu": "ReLU",
-    "leaky_relu": "leaky ReLU",
-    "sigmoid": "σ",
-    "tanh": "tanh",
-    "softmax": "softmax",
-}
+
+
+class _Labels(dict):
+    """Activation name -> label; ``leaky_relu0.2`` and formula activations by their name."""
+
+    def __missing__(self, name: str) -> str:
+        if name.startswith("leaky_relu"):
+            return f"leaky ReLU {name.removeprefix('leaky_relu')}"
+        return name
+
+
+ACTIVATION_LABELS = _Labels(
+    {
+        "identity": "",
+        "relu": "ReLU",
+        "leaky_relu": "leaky ReLU",
+        "sigmoid": "σ",
+        "tanh": "tanh",
+        "softmax": "softmax",
+        "softplus": "softplus",
+        "elu": "ELU",
+        "selu": "SELU",
+        "gelu": "GELU",
+        "gelu_tanh": "GELU (tanh)",
+        "silu": "SiLU",
+        "mish": "Mish",
+    }
+)
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # Function names drawn as their usual symbol.
 _FUNCTION_SYMBOLS = {"sigmoid": "σ"}
@@ -180,5 +200,7 @@ def stack(lines: Sequence[Html | str]) -> Html:
 
 
 def describe(spec, names: str, bias: bool) -> str:
-    """One line naming a network: ``3-2-2-1  (seed names, no biases)``."""
+    """One line naming a network: ``3-2-2-1  (seed names, no biases)``; a program by itself."""
+    if names == "program":
+        return str(spec)
     return f"{spec}  ({names} names, {'with' if bias else 'no'} biases)"

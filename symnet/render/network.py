@@ -39,6 +39,7 @@ from symnet.exceptions import SpecError
 from symnet.graph.build import as_network, source_spec
 from symnet.graph.guards import check_diagram, draws_every_unit
 from symnet.graph.spec import NetworkSpec
+from symnet.graph.statements import ProgramSpec
 from symnet.numeric.forward import forward_values
 from symnet.numeric.points import random_point
 from symnet.render.dot import Html, base_graph, html_text
@@ -52,6 +53,7 @@ from symnet.render.labels import (
     stack,
     title_html,
 )
+from symnet.render.program import program_diagram
 
 __all__ = [
     "Diagram",
@@ -198,8 +200,9 @@ def network_diagram(
 
     Parameters
     ----------
-    network : Network, str or NetworkSpec
-        A built network, or a spec (built with ``names`` and ``bias``).
+    network : Network, str, NetworkSpec or ProgramSpec
+        A built network, or a spec (built with ``names`` and ``bias``); a graph program is
+        drawn as its computation graph (:func:`symnet.render.program.program_diagram`).
     values : mapping, optional
         Name -> number for inputs and parameters (e.g. a ``random_point``): edges are
         labelled with their values, coloured blue (>= 0) or red (< 0) and drawn as wide as
@@ -215,6 +218,8 @@ def network_diagram(
     spec, names, bias = source_spec(network, names, bias)
     require_positive("max_units", max_units)
     require_positive("max_edges", max_edges)
+    if isinstance(spec, ProgramSpec):
+        return program_diagram(network, values=values, title=title)
     heading = title_html(title, describe(spec, names, bias))
     check_diagram(spec, "network", bias=bias, max_units=max_units, max_edges=max_edges)
     if not draws_every_unit(spec, bias, max_units, max_edges):

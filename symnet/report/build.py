@@ -43,7 +43,11 @@ from symnet.files import (
 from symnet.graph.guards import check_report
 from symnet.graph.losses import check_loss, default_loss, task_of
 from symnet.graph.naming import NAMING_SCHEMES
+from symnet.graph.network import Network
+from symnet.graph.program import build_program
 from symnet.graph.spec import NetworkSpec, parse_spec
+from symnet.graph.statements import ProgramSpec
+from symnet.numeric.points import leaf_values
 from symnet.render.labels import checked_title
 from symnet.report.document import Block, Note, Section
 from symnet.report.html import html_document, html_fragment
@@ -58,6 +62,7 @@ from symnet.report.sections.convolution import convolution_section
 from symnet.report.sections.depth import depth_section
 from symnet.report.sections.network import network_section
 from symnet.report.sections.perceptron import perceptron_section
+from symnet.report.sections.program import NOT_FOR_PROGRAMS, PROGRAM_SECTIONS, ProgramInput
 from symnet.report.sections.training import training_section
 from symnet.report.sections.verification import verification_section
 from symnet.training.data import DATASETS, Dataset, load_data
@@ -155,6 +160,9 @@ class Report:
 
     def meta(self) -> str:
         o = self.options
+        if o.get("names") == "program":  # a graph program: no layers, names or biases
+            wrt = f" · wrt {o['wrt']}" if o.get("wrt") else ""
+            return f"{self.spec}{wrt} · seed {o.get('seed', 0)}"
         parts = [f"network {self.spec}", f"{o.get('names', 'seed')} names"]
         parts.append("with biases" if o.get("bias") else "no biases")
         parts += [f"{key} {o[key]}" for key in ("loss", "wrt", "data") if o.get(key)]
@@ -272,7 +280,7 @@ def _check_wrt(inp: ReportInput) -> None:
 
 
 def build_report(
-    spec: str | NetworkSpec,
+    spec: str | NetworkSpec | ProgramSpec | Network,
     *,
     names: str = "seed",
     bias: bool = False,
@@ -288,8 +296,11 @@ def build_report(
 
     Parameters
     ----------
-    spec : str or NetworkSpec
-        e.g. ``"3-2:sigmoid-2:sigmoid-1:sigmoid"``.
+    spec : str, NetworkSpec, ProgramSpec or Network
+        e.g. ``"3-2:sigmoid-2:sigmoid-1:sigmoid"``, or a graph program (or its network):
+        its report has the sections that apply to any computation (its graph, its trace,
+        the chain rule and backprop, the check, at its leaves' values: random ones from
+        ``seed`` for those without) and says which others do not.
     names, bias
         Naming scheme (``"seed"`` or ``"indexed"``) and whether units have biases.
     loss : {"mse", "bce", "ce"}, optional
@@ -314,6 +325,15 @@ def build_report(
     (:func:`symnet.graph.guards.check_report`).
     """
     start = time.perf_counter()
+    if isinstance(spec, Network):
+        spec = spec.spec
+    if isinstance(spec, ProgramSpec):
+        if loss is not None or data is not None:
+            what = "loss=" if loss is not None else "data="
+            raise SpecError(f"{what} is for layered networks; a program's report has no {what}")
+        keys = resolve_sections(sections)
+        check_report(spec, bias, keys)  # before any section is made
+        return _program_report(spec, keys, title, wrt, seed, start)
     spec = parse_spec(spec)
     keys = resolve_sections(sections, conv=not spec.is_dense)
     check_report(spec, bias, keys)  # before any section is made
@@ -333,4 +353,35 @@ def build_report(
                 blocks = [Note(f"This section could not be made: {error}")]
             made.append(Section(key, heading, blocks, time.perf_counter() - began))
     options = {"names": names, "bias": bias, "loss": loss, "wrt": wrt, "data": data, "seed": seed}
+    return Report(title, str(spec), made, options, time.perf_counter() - start)
+
+
+def _program_report(
+    spec: ProgramSpec, keys: tuple[str, ...], title: str | None, wrt: str | None, seed: int, start
+) -> Report:
+    """The report of a graph program: the sections that apply, and a note on the others."""
+    drawn = leaf_values(build_program(spec), seed)  # the leaves without a value: from seed
+    spec = spec.with_values({leaf: drawn[leaf] for leaf in spec.leaves})
+    given = checked_title(title) if title else None
+    title = " ".join(given.split()) if given else f"Derivation report: {spec}"
+    inp = ProgramInput(spec, wrt, seed)
+    if wrt is not None:
+        inp.network().require_parameter(wrt)
+    made = []
+    for key in keys:
+        for own_key, heading, make_section in PROGRAM_SECTIONS.get(key, ()):
+            began = time.perf_counter()
+            try:
+                blocks = make_section(inp)
+            except SymnetError as error:  # e.g. Graphviz missing
+                blocks = [Note(f"This section could not be made: {error}")]
+            made.append(Section(own_key, heading, blocks, time.perf_counter() - began))
+    skipped = [key for key in keys if key not in PROGRAM_SECTIONS]
+    if skipped:
+        notes: list[Block] = [
+            Note(f"{SECTIONS[key][0]}: not for a program: {NOT_FOR_PROGRAMS[key]}.")
+            for key in skipped
+        ]
+        made.append(Section("not_applicable", "What does not apply to a program", notes))
+    options = {"names": "program", "bias": False, "wrt": wrt, "seed": seed}
     return Report(title, str(spec), made, options, time.perf_counter() - start)

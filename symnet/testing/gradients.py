@@ -14,9 +14,15 @@ the batch-mean gradient of the loss with respect to every parameter by
 Each route is compared with the symbolic one. Like autograd's ``check_grads``, it raises
 :class:`~symnet.exceptions.VerificationError` on a mismatch unless told not to.
 
+A graph program is checked at its leaves' values (a batch of one) for every leaf, its
+torch route the program's statements run in torch (:mod:`symnet.testing.program`).
+
 >>> report = check_gradients("2-2:tanh-1", loss="mse", torch=False)
 >>> report.passed, report.symbolic_route, len(report.rows)
 (True, 'sympy.diff', 6)
+>>> from symnet.parse.program import parse_program
+>>> check_gradients(parse_program("x = 0.5; y = x * sin(x)"), torch=False).passed
+True
 """
 
 from __future__ import annotations
@@ -35,10 +41,14 @@ from symnet.graph.activations import elementary
 from symnet.graph.build import as_network, source_spec
 from symnet.graph.guards import MAX_CHECK_EDGES, check_gradient_check, check_substitution
 from symnet.graph.network import Network
+from symnet.graph.program import build_program
 from symnet.graph.size import approximately, require_at_most, substituted_size
 from symnet.graph.spec import NetworkSpec
+from symnet.graph.statements import ProgramSpec
+from symnet.graph.statements import substituted_size as program_size
 from symnet.numeric.functions import lambdify_modules
-from symnet.numeric.points import point_arrays, random_point
+from symnet.numeric.points import leaf_values, point_arrays, random_point
+from symnet.testing.program import compilable, program_torch_gradients
 from symnet.testing.results import GradientReport, GradientRow
 from symnet.testing.torch_oracle import torch_gradients, torch_version
 
@@ -49,6 +59,8 @@ __all__ = [
     "MAX_DIFF_COST",
     "SYMBOLIC_ROUTES",
     "check_gradients",
+    "check_tolerances",
+    "gradient_row",
     "symbolic_gradients",
     "torch_gradients",
     "torch_version",
@@ -65,7 +77,14 @@ _TINY = float(np.finfo(np.float64).tiny)
 
 def _diff_cost(network: Network) -> int:
     n = len(network.parameters) * len(network.outputs)
+    if isinstance(network.spec, ProgramSpec):
+        return n * program_size(network.spec)
     return n * substituted_size(network.spec, network.bias)
+
+
+def _batch_size(network: Network, leaves: dict[str, Any]) -> int:
+    """Rows of the batch: the inputs' length (a graph program, with no inputs: one)."""
+    return len(leaves[network.inputs[0]]) if network.inputs else 1
 
 
 def _diff_skipped(network: Network, cost: int) -> str | None:
@@ -130,7 +149,7 @@ def _diff_gradients(network: Network, leaves: dict[str, Any]) -> dict[str, Any]:
     symbols = sorted(set().union(*(e.free_symbols for e in expressions)), key=str)
     function = sp.lambdify(symbols, expressions, modules=lambdify_modules(), cse=True)
     # Piecewise conditions on parameters alone must still be arrays for numpy.select.
-    batch = len(leaves[network.inputs[0]])
+    batch = _batch_size(network, leaves)
     values = [np.broadcast_to(np.asarray(leaves[s.name], float), (batch,)) for s in symbols]
     with np.errstate(under="ignore"):  # a vanishing softmax share may underflow to 0
         results = function(*values)
@@ -163,19 +182,20 @@ def symbolic_gradients(
         require_at_most(cost, MAX_DIFF_COST, "sympy.diff of the substituted loss", hint)
         note = "each parameter's derivative of the fully substituted loss"
         route, gradients = "sympy.diff", _diff_gradients(network, leaves)
-    batch = len(leaves[network.inputs[0]])
+    batch = _batch_size(network, leaves)
     means = {p: float(np.mean(np.broadcast_to(g, (batch,)))) for p, g in gradients.items()}
     return route, note, means
 
 
-def _check_tolerances(eps: float, atol: float, rtol: float) -> None:
+def check_tolerances(eps: float, atol: float, rtol: float) -> None:
+    """``SpecError`` unless eps > 0 and atol, rtol >= 0 are finite."""
     for what, value, positive in (("eps", eps, True), ("atol", atol, False), ("rtol", rtol, False)):
         if not np.isfinite(value) or value < 0 or (positive and value == 0):
             bound = "> 0" if positive else ">= 0"
             raise SpecError(f"{what} must be a finite number {bound}; got {value!r}")
 
 
-def _row(network: Network, name: str, value: float, symbolic: float, routes, atol, rtol):
+def gradient_row(network: Network, name: str, value: float, symbolic: float, routes, atol, rtol):
     """One parameter's row: every route against the symbolic value, and the verdict."""
     data = network.graph.nodes[name]
     others = {route: values[name] for route, values in routes.items()}
@@ -199,7 +219,7 @@ def _row(network: Network, name: str, value: float, symbolic: float, routes, ato
 
 
 def check_gradients(
-    network_or_spec: Network | str | NetworkSpec,
+    network_or_spec: Network | str | NetworkSpec | ProgramSpec,
     loss: str | None = None,
     *,
     names: str = "seed",
@@ -217,9 +237,10 @@ def check_gradients(
 
     Parameters
     ----------
-    network_or_spec : Network, str or NetworkSpec
+    network_or_spec : Network, str, NetworkSpec or ProgramSpec
         A spec (built with ``names`` and ``bias``) or a built network; a network that
-        has no loss is copied before the loss is attached.
+        has no loss is copied before the loss is attached. A graph program is checked at
+        its leaves' values (``seed`` draws those it has none for), a batch of one.
     loss : {"mse", "bce", "ce"}, optional
         Default: the network's loss, else ``ce`` for a softmax output, else ``mse``.
     seed, batch : int
@@ -249,7 +270,7 @@ def check_gradients(
     >>> check_gradients("3-2:relu-1:sigmoid", "bce", bias=True, torch=False).passed
     True
     """
-    _check_tolerances(eps, atol, rtol)
+    check_tolerances(eps, atol, rtol)
     if torch is True and torch_version() is None:
         raise SpecError(
             "the PyTorch cross-check (torch=True) needs PyTorch; install it with "
@@ -257,6 +278,10 @@ def check_gradients(
         )
     spec, names, bias = source_spec(network_or_spec, names, bias)
     check_gradient_check(spec, bias)  # before anything is built
+    if isinstance(spec, ProgramSpec):
+        options = (seed, eps, atol, rtol, torch, symbolic, raise_on_failure)
+        program = network_or_spec if isinstance(network_or_spec, Network) else spec
+        return _check_program(program, loss, *options)
     network = as_network(network_or_spec, names=names, bias=bias, loss=loss, need_loss=True)
     leaves = random_point(network, seed, "check", batch=batch)
     inputs, targets, params = point_arrays(network, leaves)
@@ -273,7 +298,7 @@ def check_gradients(
         routes["torch"] = torch_gradients(network, inputs, targets, params)
         status = f"torch {version} autograd"
     rows = [
-        _row(network, name, params[name], symbolic_values[name], routes, atol, rtol)
+        gradient_row(network, name, params[name], symbolic_values[name], routes, atol, rtol)
         for name in network.parameters
     ]
     report = GradientReport(
@@ -293,6 +318,66 @@ def check_gradients(
         targets=targets,
         loss_value=loss_value,
         rows=tuple(rows),
+    )
+    if raise_on_failure and not report.passed:
+        raise VerificationError(report.failure_message())
+    return report
+
+
+def _check_program(
+    program: ProgramSpec | Network,
+    loss: str | None,
+    seed: int,
+    eps: float,
+    atol: float,
+    rtol: float,
+    torch: bool | None,
+    symbolic: str,
+    raise_on_failure: bool,
+) -> GradientReport:
+    """Every leaf's gradient of a graph program at its leaves' values (see check_gradients)."""
+    spec = program.spec if isinstance(program, Network) else program
+    if not isinstance(spec, ProgramSpec):  # check_gradients sends programs only
+        raise SpecError(f"{spec} is not a graph program; check it with check_gradients")
+    network = as_network(program, loss=loss)
+    point = {leaf: float(value) for leaf, value in leaf_values(network, seed).items()}
+    route, note, symbolic_values = symbolic_gradients(network, dict(point), symbolic)
+    safe, original = compilable(spec)
+    compiled = compile_network(build_program(safe) if original else network)
+    inputs = np.empty((1, 0))
+    params = [point[original.get(p, p)] for p in compiled.network.parameters]
+    loss_value, compiled_values = compiled.loss_and_gradients(inputs, None, params)
+    differences = compiled.finite_difference_gradients(inputs, None, params, eps)
+    routes = {
+        "compiled": {original.get(k, k): v for k, v in compiled_values.items()},
+        "finite_difference": {original.get(k, k): v for k, v in differences.items()},
+    }
+    status = "skipped (not requested)" if torch is False else "skipped (not installed)"
+    version = None if torch is False else torch_version()
+    if version is not None:
+        routes["torch"] = program_torch_gradients(spec, point)
+        status = f"torch {version} autograd of the statements"
+    rows = tuple(
+        gradient_row(network, leaf, point[leaf], symbolic_values[leaf], routes, atol, rtol)
+        for leaf in network.leaves
+    )
+    report = GradientReport(
+        spec=str(spec),
+        loss=None,
+        names="program",
+        bias=False,
+        seed=seed,
+        batch=1,
+        eps=eps,
+        atol=atol,
+        rtol=rtol,
+        symbolic_route=route,
+        symbolic_note=note,
+        torch_status=status,
+        inputs=inputs,
+        targets=np.empty((1, 0)),
+        loss_value=loss_value,
+        rows=rows,
     )
     if raise_on_failure and not report.passed:
         raise VerificationError(report.failure_message())

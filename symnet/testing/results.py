@@ -52,7 +52,7 @@ class GradientReport:
     """What :func:`check_gradients` used and found; ``to_dict()`` is the CLI's JSON."""
 
     spec: str
-    loss: str
+    loss: str | None  # None: a graph program, differentiated at its output
     names: str
     bias: bool
     seed: int
@@ -95,12 +95,17 @@ class GradientReport:
             "torch_status": self.torch_status,
             "input_batch": self.inputs.tolist(),
             "target_batch": self.targets.tolist(),
-            "loss_value": self.loss_value,
+            # NOTE: a graph program's output is no loss: its value may be negative.
+            ("loss_value" if self.loss is not None else "value"): self.loss_value,
             "parameters": [row.to_dict() for row in self.rows],
             "max_abs_error": self.max_abs_error,
             "max_rel_error": self.max_rel_error,
             "passed": self.passed,
         }
+
+    @property
+    def _loss_words(self) -> str:
+        return "at its output" if self.loss is None else f"loss {self.loss}"
 
     def failure_message(self) -> str:
         """One line naming the worst failing parameter and its values ('' when passed)."""
@@ -116,7 +121,7 @@ class GradientReport:
         values += "" if worst.torch is None else f", torch {worst.torch:.9g}"
         more = len(self.failures) - 1
         return (
-            f"gradient check of {self.spec} (loss {self.loss}) failed for {worst.name} "
+            f"gradient check of {self.spec} ({self._loss_words}) failed for {worst.name} "
             f"({where}): {values}; |error| {worst.abs_error:.3g} exceeds atol {self.atol:g} + "
             f"rtol {self.rtol:g} * |symbolic|"
             + (f" ({more} more parameter(s) failed)" if more else "")
@@ -142,8 +147,8 @@ class GradientReport:
             table.append([*position, *(f"{x: .6e}" for x in numbers), *verdict])
         widths = [max(len(line[k]) for line in table) for k in range(len(table[0]))]
         lines = [
-            f"gradient check of {self.spec} (names {self.names}, bias {self.bias}), loss "
-            f"{self.loss}, batch {self.batch}, seed {self.seed}, float64",
+            f"gradient check of {self.spec} (names {self.names}, bias {self.bias}), "
+            f"{self._loss_words}, batch {self.batch}, seed {self.seed}, float64",
             f"symbolic: {self.symbolic_route} ({self.symbolic_note}); torch: {self.torch_status}",
             f"batch loss = {self.loss_value:.10g}",
             "",

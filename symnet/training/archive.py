@@ -41,13 +41,15 @@ import numpy as np
 
 from symnet.exceptions import ModelFileError
 
-__all__ = ["ARRAY_DTYPES", "MAX_MEMBERS", "ArrayHeader", "NpzArchive", "open_npz"]
+__all__ = ["ARRAY_DTYPES", "DOTTED_NAMES", "MAX_MEMBERS", "ArrayHeader", "NpzArchive", "open_npz"]
 
 #: The dtypes a member may hold: float arrays, and the bytes of the JSON metadata.
 ARRAY_DTYPES = (np.dtype("<f8"), np.dtype("<f4"), np.dtype("|u1"))
 #: The most members an archive may have (two arrays per layer, plus a few).
 MAX_MEMBERS = 4096
 _MEMBER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}\.npy")
+#: Member names of an archive of a user's arrays: also PyTorch's ``0.weight``, ``fc.bias``.
+DOTTED_NAMES = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.]{0,127}\.npy")
 #: What reading a damaged member raises: a bad CRC, a broken deflate stream, a short file.
 _READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError)
 _NPY_VERSIONS = {
@@ -135,7 +137,9 @@ class NpzArchive:
         return values.reshape(header.shape)
 
 
-def _checked_members(archive: zipfile.ZipFile, max_bytes: int) -> dict[str, zipfile.ZipInfo]:
+def _checked_members(
+    archive: zipfile.ZipFile, max_bytes: int, names: re.Pattern = _MEMBER_NAME
+) -> dict[str, zipfile.ZipInfo]:
     """Array name -> zip entry, after checking names, count and sizes from the directory."""
     infos = archive.infolist()
     if len(infos) > MAX_MEMBERS:
@@ -143,7 +147,7 @@ def _checked_members(archive: zipfile.ZipFile, max_bytes: int) -> dict[str, zipf
     members: dict[str, zipfile.ZipInfo] = {}
     total = 0
     for info in infos:
-        if not _MEMBER_NAME.fullmatch(info.filename):
+        if not names.fullmatch(info.filename):
             raise ModelFileError(f"it has a member named {info.filename[:80]!r}, not NAME.npy")
         name = info.filename[: -len(".npy")]
         if name in members:
@@ -162,12 +166,16 @@ def _checked_members(archive: zipfile.ZipFile, max_bytes: int) -> dict[str, zipf
 
 @contextlib.contextmanager
 def open_npz(
-    source: str | os.PathLike[str] | BinaryIO, max_bytes: int = 2**28
+    source: str | os.PathLike[str] | BinaryIO,
+    max_bytes: int = 2**28,
+    names: re.Pattern = _MEMBER_NAME,
 ) -> Iterator[NpzArchive]:
     """Open the ``.npz`` at ``source`` (a path or a binary file) with its directory and
     headers checked; ``ModelFileError`` names the first problem.
 
-    ``max_bytes`` bounds the uncompressed size of all members together (256 MiB by default).
+    ``max_bytes`` bounds the uncompressed size of all members together (256 MiB by default);
+    ``names`` is the pattern every member's name must match (:data:`DOTTED_NAMES` also
+    allows the dots of PyTorch's parameter names).
     """
     with contextlib.ExitStack() as stack:
         try:
@@ -176,7 +184,7 @@ def open_npz(
             else:
                 stream = source
             archive = stack.enter_context(zipfile.ZipFile(stream))
-            checked = NpzArchive(archive, _checked_members(archive, max_bytes))
+            checked = NpzArchive(archive, _checked_members(archive, max_bytes, names))
         except ModelFileError:
             raise
         except (zipfile.LargeZipFile, ValueError, *_READ_ERRORS) as error:

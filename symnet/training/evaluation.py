@@ -47,7 +47,7 @@ def targets(spec: NetworkSpec, loss: str, data: Dataset) -> np.ndarray:
     """The target array T (samples, outputs): 0/1 for one output, one-hot for several."""
     width = spec.n_outputs
     if data.task == "regression":
-        if loss != "mse":
+        if loss in ("bce", "ce"):  # mse, mae, huber and formula losses compare numbers
             raise SpecError(
                 f"{data.name} is a regression data set; use the mse loss and a linear output layer"
             )

@@ -13,7 +13,9 @@ Both include the input standardisation of the model, so they take raw inputs exa
 sigmoid or softmax output layer).
 
 NOTE: leaky_relu's slope is :data:`symnet.graph.activations.LEAKY_SLOPE` (0.01) in every
-framework; ReLU'(0) = 0 as in PyTorch and JAX.
+framework unless the spec names another (leaky_relu0.2); ReLU'(0) = 0 as in PyTorch and
+JAX. The activations without a module of their own (gelu, silu, ..., a formula
+activation) are their SymPy definitions printed with the framework's own functions.
 
 >>> from symnet.training.modelfile import Model
 >>> source = export_source(Model.initial("2-3:relu-1:sigmoid", "bce"), "torch")
@@ -27,10 +29,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import sympy as sp
 
+from symnet.codegen.frameworks import framework_text
 from symnet.exceptions import SpecError
 from symnet.files import check_output, is_stdout, write_text_atomic
-from symnet.graph.activations import LEAKY_SLOPE
+from symnet.graph.activations import LEAKY_SLOPE, get_activation
+from symnet.parse.formula_text import formulas
 from symnet.training.modelcheck import check_finite
 from symnet.training.modelfile import Model
 
@@ -103,9 +108,25 @@ def _header(model: Model, framework: str) -> list[str]:
     ]
 
 
-def _torch_module(header: list[str]) -> list[str]:
+def _activation_code(model: Model, framework: str, known: dict) -> dict[str, str]:
+    """Each activation of ``model`` that ``known`` lacks (gelu, leaky_relu0.2, a formula),
+    as framework code in z: its SymPy definition printed with the framework's own
+    functions (:func:`symnet.codegen.frameworks.framework_text`)."""
+    z = sp.Symbol("z")
+    with formulas(**model.formulas):
+        return {
+            name: framework_text(get_activation(name).apply(z), framework)
+            for name in dict.fromkeys(layer.activation for layer in model.spec.layers)
+            if name not in known
+        }
+
+
+def _torch_module(header: list[str], extra: dict[str, str]) -> list[str]:
     """The PyTorch module: the header's constants, then ``build_model()``."""
-    layers = "\n".join(f"    {k!r}: {v}," for k, v in _TORCH_LAYERS.items() if v)
+    layers = "\n".join(
+        [f"    {k!r}: {v}," for k, v in _TORCH_LAYERS.items() if v]
+        + [f"    {k!r}: Elementwise({k!r}, lambda z: {v})," for k, v in extra.items()]
+    )
     return [
         "import torch",
         "",
@@ -122,6 +143,20 @@ def _torch_module(header: list[str]) -> list[str]:
         "",
         "    def forward(self, x):",
         "        return (x - self.mean) / self.scale",
+        "",
+        "",
+        "class Elementwise(torch.nn.Module):",
+        '    """An activation written as a function of z (printed from its formula)."""',
+        "",
+        "    def __init__(self, name, function):",
+        "        super().__init__()",
+        "        self.name, self.function = name, function",
+        "",
+        "    def forward(self, z):",
+        "        return self.function(z)",
+        "",
+        "    def extra_repr(self):",
+        "        return self.name",
         "",
         "",
         "def build_model():",
@@ -148,10 +183,10 @@ def _torch_module(header: list[str]) -> list[str]:
     ]
 
 
-def _jax_module(header: list[str]) -> list[str]:
+def _jax_module(header: list[str], extra: dict[str, str]) -> list[str]:
     """The JAX module: the header's constants, then ``predict(params, x)`` and ``PARAMS``."""
     cases = "\n".join(
-        f"    if name == {k!r}:\n        return {v}" for k, v in _JAX_FUNCTIONS.items()
+        f"    if name == {k!r}:\n        return {v}" for k, v in {**_JAX_FUNCTIONS, **extra}.items()
     )
     return [
         "import jax",
@@ -191,7 +226,7 @@ def _jax_module(header: list[str]) -> list[str]:
 
 
 #: Framework -> the template of its module, filled with :func:`_header`'s lines.
-_MODULES: dict[str, Callable[[list[str]], list[str]]] = {
+_MODULES: dict[str, Callable[[list[str], dict[str, str]], list[str]]] = {
     "torch": _torch_module,
     "jax": _jax_module,
 }
@@ -211,7 +246,9 @@ def export_source(model: Model, framework: str) -> str:
     mean, scale = _scaling(model)
     arrays = dict(zip(model.parameter_names, model.params))
     check_finite({**arrays, "input_mean": np.asarray(mean), "input_scale": np.asarray(scale)})
-    return "\n".join(_MODULES[framework](_header(model, framework))) + "\n"
+    known = _TORCH_LAYERS if framework == "torch" else _JAX_FUNCTIONS
+    extra = _activation_code(model, framework, known)
+    return "\n".join(_MODULES[framework](_header(model, framework), extra)) + "\n"
 
 
 def check_export(framework: str, path: str | Path, overwrite: bool = False) -> Path:
@@ -248,7 +285,8 @@ def _namespace(model: Model, framework: str, module: str) -> dict:
         ) from None
     namespace: dict = {"__name__": f"symnet_export_{framework}"}
     # NOTE: runs only the module text printed by export_source from the model's validated
-    # spec and float arrays (no user text), so the object equals what the file would build.
+    # spec and float arrays, and formulas printed back from the SymPy trees the whitelist
+    # parser built (never the user's text), so the object equals what the file would build.
     exec(
         compile(export_source(model, framework), f"<symnet export {framework}>", "exec"), namespace
     )

@@ -14,7 +14,8 @@ File format (version 2). One NumPy ``.npz`` archive:
                  ("symnet-model"), ``version``, ``spec``, ``loss``, ``task``, ``dtype``,
                  ``parameters`` (names in order), ``arrays`` (name -> shape, dtype and the
                  SHA-256 of its bytes), ``training`` (the settings used), for
-                 labels that are names (``setosa``), ``class_names``, and
+                 labels that are names (``setosa``), ``class_names``, for formula
+                 activations or losses, ``formulas`` (name -> the text typed), and
                  ``metadata_sha256``: the SHA-256 of the rest of the metadata
 ================ =========================================================================
 
@@ -49,7 +50,9 @@ from symnet.codegen.program import LayerProgram, compile_layers
 from symnet.exceptions import DataError, ModelFileError, ReadError, SpecError, SymnetError
 from symnet.files import atomic_writer, check_output, is_stdout, require_regular_file
 from symnet.graph.losses import check_loss, task_of
+from symnet.graph.registry import current_formulas
 from symnet.graph.spec import NetworkSpec, parse_spec
+from symnet.parse.formula_text import formulas
 from symnet.seeds import random_generator
 from symnet.training.archive import open_npz
 from symnet.training.data import Standardizer
@@ -101,7 +104,7 @@ def initial_parameters(
         layer = spec.layers[int(name[1:]) - 1]
         receptive = int(np.prod(shape[2:]))  # kh * kw for kernels, 1 for dense weights
         fan_in, fan_out = shape[1] * receptive, shape[0] * receptive
-        if layer.activation in ("relu", "leaky_relu"):
+        if layer.activation == "relu" or layer.activation.startswith("leaky_relu"):
             std = np.sqrt(2.0 / fan_in)
         else:
             std = np.sqrt(2.0 / (fan_in + fan_out))
@@ -120,6 +123,14 @@ class Model:
     task: str = "classification"
     classes: tuple[Label, ...] = ()  # numbers or names, one per class
     training: dict = field(default_factory=dict)
+    #: The formula activations and losses the spec and loss name (name -> text), kept in
+    #: the file so that it predicts and exports without them; taken from the formula
+    #: scope open when the model is made (:func:`symnet.formulas`).
+    formulas: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.formulas:
+            self.formulas = used_formulas(self.spec, self.loss)
 
     @classmethod
     def initial(
@@ -144,7 +155,8 @@ class Model:
     @property
     def program(self) -> LayerProgram:
         """The generated layer-level code for the spec and loss (compiled once, then cached)."""
-        return compile_layers(self.spec, self.loss)
+        with formulas(**self.formulas):
+            return compile_layers(self.spec, self.loss)
 
     def inputs(self, X) -> np.ndarray:
         """``X`` checked, standardised and cast to the model's dtype.
@@ -238,6 +250,7 @@ def save_model(model: Model, path: str | Path, overwrite: bool = False) -> Path:
         },
         "training": model.training,
         **_class_names(model),
+        **({"formulas": model.formulas} if model.formulas else {}),
     }
     metadata = json.loads(json.dumps(metadata))  # as it will read back (tuples as lists)
     metadata[CHECKSUM_KEY] = metadata_checksum(metadata)
@@ -245,6 +258,31 @@ def save_model(model: Model, path: str | Path, overwrite: bool = False) -> Path:
     with atomic_writer(path, overwrite) as stream:  # the zip archive is written into it
         np.savez(stream, allow_pickle=False, metadata=blob, **arrays)
     return path
+
+
+def used_formulas(spec: NetworkSpec, loss: str) -> dict[str, dict[str, str]]:
+    """The formulas of the current scope that ``spec`` and ``loss`` name: ``{"activations":
+    {name: text}, "losses": {name: text}}`` with only the kinds used; empty when none."""
+    scope = current_formulas()
+    used = {layer.activation for layer in spec.layers}
+    found = {
+        "activations": {n: f.text for n, f in scope.activations.items() if n in used},
+        "losses": {n: f.text for n, f in scope.losses.items() if n == loss},
+    }
+    return {kind: texts for kind, texts in found.items() if texts}
+
+
+def _formula_texts(metadata: dict) -> dict[str, dict[str, str]]:
+    """The metadata's ``formulas``, checked to be names -> texts (parsed by the caller)."""
+    found = metadata.get("formulas", {})
+    if not isinstance(found, dict) or not set(found) <= {"activations", "losses"}:
+        raise ModelFileError("its formulas are not {'activations': ..., 'losses': ...}")
+    for texts in found.values():
+        if not isinstance(texts, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in texts.items()
+        ):
+            raise ModelFileError("its formulas are not names -> texts")
+    return found
 
 
 def _bad(path: Path, problem: str) -> ModelFileError:
@@ -268,13 +306,16 @@ def load_model(path: str | Path, max_bytes: int = MAX_MODEL_BYTES) -> Model:
     try:
         with open_npz(path, max_bytes) as archive:
             metadata = read_metadata(archive)
-            spec = check_declared(metadata, archive, max_bytes)
+            texts = _formula_texts(metadata)
+            with formulas(**texts):  # the spec and loss may name them
+                spec = check_declared(metadata, archive, max_bytes)
             arrays = {name: archive.read(name) for name in archive.names if name != "metadata"}
         check_finite(arrays, skip=("classes",))  # the class labels are checked by _classes
     except Exception as error:
         raise _problem(path, error) from None
     try:
-        return _model(path, metadata, arrays, spec)
+        with formulas(**texts):
+            return _model(path, metadata, arrays, spec)  # Model keeps the formulas in scope
     except Exception as error:
         if isinstance(error, ModelFileError):  # raised by _bad, the file already named
             raise

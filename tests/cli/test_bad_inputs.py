@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import pickle
 import re
 import threading
 import time
@@ -32,6 +33,10 @@ def _npy(name: str, values) -> Callable[[Path], None]:
         np.save(folder / name, np.asarray(values, dtype=np.float64))
 
     return make
+
+
+def _text(name: str, text: str) -> Callable[[Path], None]:
+    return lambda folder: (folder / name).write_text(text)
 
 
 def _fifo(name: str) -> Callable[[Path], None]:
@@ -80,6 +85,48 @@ def _deep_json(path: Path) -> Path:
     with open(path, "wb") as stream:
         np.savez(stream, metadata=np.frombuffer(text.encode(), np.uint8), **arrays)
     return path
+
+
+SAVED = ["verify", "2-3:sigmoid-1:sigmoid", "--params", "P.npz", "--grads", "G.npz"]
+SAVED += ["--inputs", "X.npy", "--targets", "T.npy"]
+
+
+def _saved(spoil: Callable[[Path], None]) -> Callable[[Path], None]:
+    """The right arrays of a student's MLP (tests/interop/student_mlp.py), then ``spoil``."""
+
+    def make(folder: Path) -> None:
+        from tests.interop.student_mlp import gradients, student_data
+
+        params, X, T = student_data()
+        np.savez(folder / "P.npz", **params)
+        np.save(folder / "X.npy", X)
+        np.save(folder / "T.npy", T)
+        np.savez(folder / "G.npz", **gradients()(params, X, T))
+        spoil(folder)
+
+    return make
+
+
+def _regrads(change: Callable[[dict], None]) -> Callable[[Path], None]:
+    def spoil(folder: Path) -> None:
+        with np.load(folder / "G.npz") as archive:
+            grads = dict(archive)
+        change(grads)
+        np.savez(folder / "G.npz", **grads)
+
+    return spoil
+
+
+def _onnx(**options) -> Callable[[Path], None]:
+    """An ONNX file net.onnx built by tests.onnx_files (the onnx package is a test extra)."""
+
+    def make(folder: Path) -> None:
+        pytest.importorskip("onnx")
+        from tests.onnx_files import write_onnx
+
+        write_onnx(folder, **options)
+
+    return make
 
 
 #: (command, setup, exit code, what the error line says). Relative paths: the folder.
@@ -215,6 +262,61 @@ CASES: dict[str, tuple[list[str], Callable[[Path], None] | None, int, str]] = {
         2,
         "overflow float64",
     ),
+    # The user's saved arrays (verify --grads): one line, exit 2, nothing unpickled.
+    "verify pickled npy": (
+        SAVED,
+        _saved(lambda f: (f / "X.npy").write_bytes(pickle.dumps(np.eye(2)))),
+        2,
+        "inputs X.npy is not a .npy file",
+    ),
+    "verify object npz": (
+        SAVED,
+        _saved(lambda f: np.savez(f / "G.npz", W1=np.array([{}], dtype=object))),
+        2,
+        "array W1 holds object.*never read",
+    ),
+    "verify object npy": (
+        SAVED,
+        _saved(lambda f: np.save(f / "T.npy", np.array([None]), allow_pickle=True)),
+        2,
+        "targets T.npy holds Python objects",
+    ),
+    "verify wrong shape": (
+        SAVED,
+        _saved(lambda f: np.save(f / "X.npy", np.ones((8, 3)))),
+        2,
+        r"X has shape \(8, 3\); 2-3:sigmoid-1:sigmoid takes \(N, 2\)",
+    ),
+    "verify wrong name": (
+        SAVED,
+        _saved(_regrads(lambda g: g.update(W3=g.pop("W2")))),
+        2,
+        "the gradients have no array 'W2'",
+    ),
+    "verify missing array": (
+        SAVED,
+        _saved(_regrads(lambda g: g.pop("b2"))),
+        2,
+        "the gradients have no array 'b2'",
+    ),
+    "verify nan": (
+        SAVED,
+        _saved(_regrads(lambda g: g["W1"].__setitem__((0, 0), np.nan))),
+        2,
+        "array 'W1' holds NaN or infinite values",
+    ),
+    "verify npz not a zip": (
+        SAVED,
+        _saved(lambda f: (f / "G.npz").write_text("W1 = 1")),
+        2,
+        "gradients G.npz is not an .npz archive of arrays: cannot read it",
+    ),
+    "verify spec without params": (
+        SAVED[:2] + SAVED[4:],
+        _saved(lambda f: None),
+        2,
+        "needs --params",
+    ),
     # Model files: every command that loads one refuses it the same way.
     **{
         f"{command} {name}": (
@@ -229,6 +331,86 @@ CASES: dict[str, tuple[list[str], Callable[[Path], None] | None, int, str]] = {
             ("export", ["--to", "torch", "-o", "m.py"]),
         )
     },
+    # Graph programs (issue 13): inline or in a file, every refusal names line and column.
+    "program syntax": (["derive", "x = 1; y = x +"], None, 2, "line 1, column 1[0-9]: cannot"),
+    "program file syntax": (
+        ["derive", "p.txt"],
+        _text("p.txt", "x = 1\ny = (x\n"),
+        2,
+        "line 2, column 5: cannot parse",
+    ),
+    "program unknown name": (["verify", "x = 1; y = q"], None, 2, "column 12: unknown name 'q'"),
+    "program use before assignment": (
+        ["trace", "y = 2*q; q = 1"],
+        None,
+        2,
+        "'q' is used before it is assigned",
+    ),
+    "program leaf redefined": (
+        ["render", "x = 1; x = 2; y = x", "-o", "d.svg"],
+        None,
+        2,
+        "line 1, column 8: x is already defined",
+    ),
+    "program attack": (
+        ["derive", "x = 1; y = __import__('os').system('id')"],
+        None,
+        2,
+        "not allowed|cannot use",
+    ),
+    "program of 10**6 statements": (
+        ["derive", "big.txt"],
+        _text("big.txt", "x = 1\n" + "x = x + 1\n" * 1_000_000),
+        2,
+        "the program would have ~.* characters \\(limit",
+    ),
+    "program above the statement limit": (
+        ["report", "x = 1; " + "y = x; " * 2_001, "-o", "r.html"],
+        None,
+        2,
+        "statements \\(limit 2000\\)",
+    ),
+    "program leaf without value": (["derive", "x: leaf; y = x"], None, 2, "has no value"),
+    "program not linear": (["collapse", "x = 1; y = x*x"], None, 2, "is not linear"),
+    "program trained": (["train", "x = 1; y = x", "--data", "xor"], None, 2, "graph program"),
+    "program with a loss": (
+        ["derive", "x = 1; y = x", "--loss", "mse"],
+        None,
+        2,
+        "a loss is for layered networks",
+    ),
+    # ONNX files (issue 14): symnet import refuses them in one line, writing nothing.
+    "onnx unsupported op": (
+        ["import", "net.onnx", "-o", "m.npz"],
+        _onnx(op="HardSigmoid"),
+        2,
+        r"node 'act1' \(HardSigmoid\) is not supported; symnet imports Gemm",
+    ),
+    "onnx weight of 10^12 values": (
+        ["import", "net.onnx", "-o", "m.npz"],
+        _onnx(huge=True),
+        2,
+        r"initializer 'W1' declares the shape \(1000000, 1000000\)",
+    ),
+    "onnx file that is text": (
+        ["import", "net.onnx", "-o", "m.npz"],
+        _text("net.onnx", "not a model\n"),
+        2,
+        r"net.onnx is not an ONNX model",
+    ),
+    "onnx file that is a symnet model": (
+        ["import", "m.npz", "-o", "out.npz"],
+        _model(),
+        2,
+        r"m.npz is not an ONNX model",
+    ),
+    "onnx fifo": (["import", "net.onnx", "-o", "m.npz"], _fifo("net.onnx"), 2, "not a regular"),
+    "onnx output not npz": (
+        ["import", "net.onnx", "-o", "m.txt"],
+        _onnx(),
+        2,
+        r"a model file name ends in .npz",
+    ),
 }
 
 
@@ -236,6 +418,8 @@ CASES: dict[str, tuple[list[str], Callable[[Path], None] | None, int, str]] = {
 def _warm_imports():
     """Import what the commands import, once, so each case times the command alone."""
     import symnet.conv.learning  # noqa: F401
+    import symnet.interop.onnx_import  # noqa: F401
+    import symnet.interop.saved  # noqa: F401
     import symnet.numeric.trace  # noqa: F401
     import symnet.training.export  # noqa: F401
     import symnet.training.loop  # noqa: F401

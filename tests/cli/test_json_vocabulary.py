@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -147,16 +148,19 @@ def _not_negative(value: Any) -> bool:
 
 
 def _spec(value: str) -> bool:
+    """A layered spec, or a graph program's short form ``program y(x, w)``."""
     from symnet.graph.spec import parse_spec
 
+    if re.fullmatch(r"program \w+\(.*\)", value):
+        return True
     return parse_spec(value) is not None
 
 
 #: What a machine can check of a key's meaning (for a value that is not null).
 MEANINGS: dict[str, Callable[[Any], bool]] = {
     "loss": _one_of("mse", "bce", "ce"),
-    "names": _one_of("seed", "indexed"),
-    "kind": _one_of("weight", "bias"),
+    "names": _one_of("seed", "indexed", "program"),
+    "kind": _one_of("weight", "bias", "leaf"),
     "split": _one_of("test", "train", "all"),
     "format": _one_of("dot", "svg", "png", "pdf"),
     "view": _one_of("network", "expression", "gradient", "conv"),
@@ -256,6 +260,42 @@ def vocabulary() -> dict[str, Entry]:
 
 
 HAS_TORCH = importlib.util.find_spec("torch") is not None
+HAS_ONNX = importlib.util.find_spec("onnx") is not None  # the onnx extra: symnet import
+
+
+#: The gradients of a student's backprop with a bug: ``verify --grads`` exits 1 on them.
+WRONG_GRADS = "wrong_grads.npz"
+
+
+def saved_gradients(folder: Path) -> tuple[list[str], list[str], list[str]]:
+    """``verify --grads`` runs: a spec with the right gradients, one with a bug planted, and a
+    model file with the right gradients at its weights (issue 14)."""
+    from symnet.training.modelfile import load_model
+    from tests.interop.student_mlp import gradients, student_data
+    from tests.model_files import saved_model
+
+    params, X, T = student_data()
+    np.savez(folder / "P.npz", **params)
+    np.save(folder / "X.npy", X)
+    np.save(folder / "T.npy", T)
+    np.savez(folder / "G.npz", **gradients()(params, X, T))
+    np.savez(folder / WRONG_GRADS, **gradients("sign flip of layer 1")(params, X, T))
+    model = load_model(saved_model(folder, "s.npz", spec="2-3:sigmoid-1:sigmoid"))
+    _, grads = model.program.step(model.inputs(X), T, model.params)
+    np.savez(folder / "Gm.npz", **dict(zip(model.parameter_names, grads)))
+    data = ["--inputs", str(folder / "X.npy"), "--targets", str(folder / "T.npy")]
+    spec = ["verify", "2-3:sigmoid-1:sigmoid", "--params", str(folder / "P.npz"), *data]
+    return (
+        [*spec, "--grads", str(folder / "G.npz")],
+        [*spec, "--grads", str(folder / WRONG_GRADS)],
+        ["verify", str(folder / "s.npz"), "--grads", str(folder / "Gm.npz"), *data],
+    )
+
+
+def _onnx_file(folder: Path) -> str:
+    from tests.onnx_files import write_onnx  # needs the onnx package: only when it is there
+
+    return str(write_onnx(folder))
 
 
 def invocations(folder: Path) -> list[list[str]]:
@@ -275,7 +315,9 @@ def invocations(folder: Path) -> list[list[str]]:
         ["derive", "2-2:sigmoid-1:sigmoid", "--no-prove", "--wrt", "w1"],
         ["derive", "16-16-16-16-16-1"],  # paths and sympy.diff refused
         ["verify", "2-2:sigmoid-1:sigmoid", "--bias", "--no-torch"],
+        *saved_gradients(folder),
         *([["verify", "2-1:sigmoid", "--torch"]] if HAS_TORCH else []),
+        *([["import", _onnx_file(folder), "-o", str(folder / "net.npz")]] if HAS_ONNX else []),
         ["render", "3-2-2-1"],
         ["render", "3-2-2-1", "-o", str(folder / "net.svg")],
         ["render", "--view", "conv"],
@@ -298,6 +340,12 @@ def invocations(folder: Path) -> list[list[str]]:
         ["approx", "x**2", "--units", "4", "--interval", "0,1", "--method", "train", "--table"],
         ["depth", "3", "--plot", str(folder / "saw.png")],
         ["report", "2-2:sigmoid-1:sigmoid", "--sections", "network", "-o", str(folder / "r.html")],
+        # Graph programs (issue 13): the same vocabulary.
+        ["derive", "a = -4.0; b = 2.0; c = a*b + relu(b); c += 1"],
+        ["trace", "x = 5; w = -1; y = relu(w*x)"],
+        ["verify", "x, w: leaf; y = tanh(w*x)", "--no-torch"],
+        ["collapse", "x, w: leaf; h = 3*x - w; y = x + 2*h + 1"],
+        ["render", "x = 5; w = -1; y = relu(w*x)", "--view", "gradient"],
     ]
 
 
@@ -308,13 +356,16 @@ def outputs(tmp_path_factory) -> dict[str, list[tuple[list[str], Any]]]:
     found: dict[str, list[tuple[list[str], Any]]] = {name: [] for name in COMMANDS}
     for args in invocations(tmp_path_factory.mktemp("json")):
         result = runner.invoke(main, [*args, "--json"], prog_name="symnet")
-        assert result.exit_code == 0, (args, result.output)
+        expected = 1 if any(arg.endswith(WRONG_GRADS) for arg in args) else 0
+        assert result.exit_code == expected, (args, result.output)
         found[args[0]].append((args, json.loads(result.stdout)))
     return found
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_every_key_is_documented_with_its_type_and_meaning(command, outputs, vocabulary):
+    if command == "import" and not HAS_ONNX:
+        pytest.skip("symnet import needs the onnx extra (pip install 'symnet[onnx]')")
     assert outputs[command], f"no run of {command}: add one to invocations()"
     checker = Checker(vocabulary)
     for args, data in outputs[command]:
@@ -334,6 +385,7 @@ def test_every_documented_key_turns_up(outputs, vocabulary):
         if key not in ERROR_KEYS
     }
     unseen = documented - checker.seen - ({("torch", "verify")} if not HAS_TORCH else set())
+    unseen -= {(key, "import") for key, _ in documented} if not HAS_ONNX else set()
     assert unseen == set(), "README lists keys that no run printed"
 
 

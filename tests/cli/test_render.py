@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -145,7 +146,8 @@ def test_help_shows_a_runnable_example(run_cli) -> None:
 def test_every_help_example_runs(run_cli, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     help_text = run_cli(["render", "--help"]).stdout
-    examples = [line.split()[1:] for line in help_text.splitlines() if "  symnet render " in line]
+    lines = help_text.splitlines()
+    examples = [shlex.split(line)[1:] for line in lines if "  symnet render " in line]
     assert len(examples) >= 4
     for args in examples:
         result = run_cli(args)

@@ -78,5 +78,5 @@ def test_sigmoid_evaluates():
 
 
 def test_unknown_activation_lists_every_allowed_name():
-    with pytest.raises(SpecError, match="'relu', 'leaky_relu'.*got 'gelu'"):
-        get_activation("gelu")
+    with pytest.raises(SpecError, match="'relu', 'leaky_relu'.*'mish'.*got 'gelux'"):
+        get_activation("gelux")

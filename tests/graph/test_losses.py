@@ -21,8 +21,8 @@ from symnet.numeric.functions import lambdify_modules
 finite = st.floats(-30, 30, allow_nan=False)
 
 
-def test_the_three_losses_are_named() -> None:
-    assert LOSSES == ("mse", "bce", "ce")
+def test_the_five_losses_are_named() -> None:
+    assert LOSSES == ("mse", "bce", "ce", "mae", "huber")
 
 
 def test_add_loss_adds_targets_and_one_loss_node_and_returns_the_network() -> None:
@@ -117,7 +117,7 @@ def test_sympy_loss_functions_differentiate_and_evaluate_consistently() -> None:
         ("3-3:softmax", "bce", "loss='bce' needs a 1:sigmoid output layer; got 3:softmax"),
         ("3-2:sigmoid", "bce", "got 2:sigmoid"),
         ("3-1:sigmoid", "ce", "loss='ce' needs a softmax output layer"),
-        ("3-1", "hinge", "loss must be one of 'mse', 'bce', 'ce'; got 'hinge'"),
+        ("3-1", "hinge", "loss must be one of 'mse', 'bce', 'ce', 'mae', 'huber' or a formula"),
     ],
 )
 def test_a_loss_that_does_not_fit_is_one_line_naming_the_fix(spec, loss, fragment) -> None:

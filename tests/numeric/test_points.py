@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -12,9 +13,11 @@ from symnet.graph.build import as_network, build_network
 from symnet.numeric.points import SCHEMES, point_arrays, random_point
 from tests.strategies import specs
 
+LAYERED_SCHEMES = sorted(set(SCHEMES) - {"program"})  # "program" draws a program's leaves
+
 
 @settings(max_examples=25, deadline=None)
-@given(specs(max_layers=3, max_width=4), st.booleans(), st.sampled_from(sorted(SCHEMES)))
+@given(specs(max_layers=3, max_width=4), st.booleans(), st.sampled_from(LAYERED_SCHEMES))
 def test_the_same_seed_gives_the_same_point_and_another_seed_another(spec, bias, scheme):
     network = as_network(spec, bias=bias, need_loss=True)
     first, again = random_point(network, 7, scheme), random_point(network, 7, scheme)
@@ -70,3 +73,17 @@ def test_fan_in_schemes_shrink_weights_with_the_fan_in():
 def test_bad_options_are_refused_with_the_allowed_values(bad):
     with pytest.raises(SpecError, match="scheme must be one of|batch must be"):
         random_point(build_network("2-1"), 0, **bad)
+
+
+def test_a_program_s_leaves_keep_their_values_and_draw_the_rest_from_the_seed():
+    from symnet.graph.program import build_program
+    from symnet.numeric.points import leaf_values
+    from symnet.parse.program import parse_program
+
+    net = build_program(parse_program("x, w: leaf; b = 1/3; y = w*x + b"))
+    first = leaf_values(net, seed=5)
+    assert first == leaf_values(net, seed=5) and first != leaf_values(net, seed=6)
+    assert first["b"] == sp.Rational(1, 3)  # a value the program gives is kept, exactly
+    assert all(-1 <= first[leaf] <= 1 and round(first[leaf], 2) == first[leaf] for leaf in "xw")
+    with pytest.raises(SpecError, match="the leaves x, w of program y.* have no value"):
+        leaf_values(net)

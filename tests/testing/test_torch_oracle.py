@@ -48,3 +48,36 @@ def test_cli_json_has_torch_values_when_installed(run_cli):
     data = json.loads(result.stdout)
     assert data["torch_status"] == f"torch {torch_version()} autograd"
     assert all("torch" in row for row in data["parameters"])
+
+
+NEW_ACTIVATIONS = ["softplus", "elu", "selu", "gelu", "gelu_tanh", "silu", "mish", "leaky_relu0.2"]
+
+
+@pytest.mark.parametrize("name", NEW_ACTIVATIONS)
+@settings(max_examples=20, deadline=None)
+@given(values=st.lists(st.floats(-8, 8).filter(lambda v: abs(v) > 1e-6), min_size=1, max_size=5))
+def test_symnet_s_numpy_activations_and_derivatives_equal_torch_s_own(name, values):
+    import numpy as np
+
+    from symnet.graph.activations import get_activation
+    from symnet.numeric.functions import lambdify_modules
+    from symnet.testing.torch_oracle import torch_activation
+
+    z = sp.Symbol("z")
+    row = get_activation(name)
+    f = sp.lambdify([z], row.apply(z), modules=lambdify_modules())
+    fprime = sp.lambdify([z], row.derivative(z), modules=lambdify_modules())
+    x = torch.tensor(values, dtype=torch.float64, requires_grad=True)
+    y = torch_activation(name)(x)
+    (grad,) = torch.autograd.grad(y.sum(), x)
+    assert np.allclose(f(np.array(values)), y.detach().numpy(), rtol=1e-12, atol=1e-12)
+    assert np.allclose(fprime(np.array(values)), grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_the_torch_oracle_takes_a_formula_activation_and_loss_from_the_scope():
+    from symnet.parse.formula_text import formulas
+
+    with formulas(activations={"cube": "z**3/3"}, losses={"l1": "abs(y - t)"}):
+        report = check_gradients("2-2:cube-1", "l1", bias=True, seed=3)
+    assert report.passed and report.torch_status.startswith("torch")
+    assert all(row.torch is not None for row in report.rows)

@@ -17,7 +17,7 @@ import sympy as sp
 
 from symnet.exceptions import SizeLimitError
 from symnet.expressivity.collapse import collapse
-from symnet.graph.activations import ACTIVATIONS, LEAKY_SLOPE
+from symnet.graph.activations import ACTIVATIONS, get_activation
 from symnet.graph.network import Network
 from symnet.graph.notation import format_number
 from symnet.numeric.trace import Trace, TraceRow, trace
@@ -79,14 +79,16 @@ def _definition_rows(activations: list[str]) -> list:
     z = sp.Symbol("z")
     rows = []
     for name in activations:
-        row = ACTIVATIONS[name]
+        row = get_activation(name)
         f = row.function(z)
-        if name == "relu":
-            rows.append([f, "=", sp.Max(0, z)])
-        elif name == "leaky_relu":
-            rows.append([f, "=", sp.Max(LEAKY_SLOPE * z, z)])
-        else:  # sigmoid, tanh
+        if name not in ACTIVATIONS and not name.startswith("leaky_relu"):  # a formula
+            rows.append([sp.Function(name)(z), "=", f])
+            rows.append([sp.Derivative(sp.Function(name)(z), z), "=", row.derivative(z)])
+            continue
+        if name in ("sigmoid", "tanh"):
             rows.append([f, "=", f.rewrite(sp.exp)])
+        else:  # relu, leaky_relu: a Max; the others: their elementary form
+            rows.append([f, "=", f.rewrite("elementary")])
         rows.append([sp.Derivative(f, z), "=", row.derivative(z)])
     return rows
 
@@ -134,7 +136,7 @@ def _trace_rows(result: Trace) -> list:
         )
         if row.activation == "identity":
             continue
-        f = ACTIVATIONS[row.activation].apply(sp.Symbol(row.z_name), _layer(net, row))
+        f = get_activation(row.activation).apply(sp.Symbol(row.z_name), _layer(net, row))
         value = Numbers(format_number(row.a))
         if row.activation == "softmax":  # a function of the whole layer, not of z alone
             rows.append([sp.Symbol(row.name), "=", f, "=", value])

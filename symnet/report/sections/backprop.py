@@ -22,14 +22,14 @@ from symnet.calculus.derivation_format import tree_size
 from symnet.codegen.rules import BATCH_RULES, derive_dense_rule, derive_output_rule
 from symnet.exceptions import SizeLimitError
 from symnet.graph.build import as_network
-from symnet.graph.losses import BATCH_REDUCTION, LOSS_FORMULAS, default_loss
+from symnet.graph.losses import BATCH_REDUCTION, default_loss, describe_loss
 from symnet.graph.spec import DenseSpec
 from symnet.render.gradient import gradient_diagram
 from symnet.report.document import Block, Equations, Note, Paragraph, Preformatted, Table
 from symnet.report.latex import MathContext, Partial, Words
 from symnet.report.sections.common import MAX_SHOWN_SIZE, ReportInput, diagram_figure
 
-__all__ = ["MAX_SHOWN_PATHS", "backprop_section"]
+__all__ = ["MAX_SHOWN_PATHS", "backprop_section", "path_rows"]
 
 #: Most chain-rule paths a report writes out.
 MAX_SHOWN_PATHS = 6
@@ -43,7 +43,7 @@ def backprop_section(inp: ReportInput) -> list[Block]:
             [
                 "Networks are trained by gradient descent: every weight moves against its "
                 "gradient, with a learning rate α. "
-                f"The loss is {loss}: {LOSS_FORMULAS[loss]}; {BATCH_REDUCTION}."
+                f"The loss is {loss}: {describe_loss(loss)}; {BATCH_REDUCTION}."
             ]
         ),
     ]
@@ -89,12 +89,13 @@ def _chain_rule(d: Derivation, wrt: str, context: MathContext) -> list[Block]:
         ),
     ]
     if record.paths is not None:
-        blocks.append(Equations(_path_rows(record), context))
+        blocks.append(Equations(path_rows(record), context))
     return blocks
 
 
-def _path_rows(record: ParameterGradient) -> list:
-    """∂L/∂w as a sum over paths of products of local partials, then of their values."""
+def path_rows(record: ParameterGradient) -> list:
+    """∂L/∂w as a sum over paths of products of local partials, then of their values
+    (L: the end of the paths, a graph program's output)."""
     paths, all_products = record.paths or [], record.products or []
     rows = []
     for index, path in enumerate(paths[:MAX_SHOWN_PATHS]):

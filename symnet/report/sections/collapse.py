@@ -187,7 +187,7 @@ def _matrix_identity(result: Collapse, context: MathContext) -> list[Block]:
         "its inputs, however many linear layers are stacked: hidden layers without "
         "activations add no power.",
     ]
-    if sum(net.spec.widths) > 12 or max(net.spec.widths) > 4:
+    if sum(net.layered_spec.widths) > 12 or max(net.layered_spec.widths) > 4:
         return [Paragraph(words)]
     matrices = [sp.ImmutableMatrix(net.weight_matrix(n)) for n in range(count, 0, -1)]
     names = MathContext(net, names=_w_names(count))

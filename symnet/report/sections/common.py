@@ -24,7 +24,7 @@ from pathlib import Path
 import sympy as sp
 
 from symnet.exceptions import SizeLimitError, SymnetError
-from symnet.graph.activations import ACTIVATIONS
+from symnet.graph.activations import get_activation
 from symnet.graph.build import build_network
 from symnet.graph.network import Network
 from symnet.graph.size import graph_edges
@@ -147,7 +147,7 @@ def layer_rows(spec: NetworkSpec, bias: bool) -> tuple[list, MathContext]:
         if layer.activation == "softmax":  # a function of the whole layer
             f_z = sp.Function("softmax")(z_symbol)
         else:
-            f_z = ACTIVATIONS[layer.activation].function(z_symbol)
+            f_z = get_activation(layer.activation).function(z_symbol)
         rows.append([matrix_symbol(f"z{index}"), "=", *z])
         rows.append([a, "=", f_z])
     names[f"a{len(spec.layers)}"] = "y"

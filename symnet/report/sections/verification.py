@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from symnet.exceptions import SizeLimitError
 from symnet.graph.losses import default_loss
+from symnet.graph.statements import ProgramSpec
 from symnet.report.document import Block, Note, Paragraph, Table
 from symnet.report.sections.common import ReportInput, require_edges
 from symnet.testing.gradients import MAX_CHECK_EDGES, check_gradients
 from symnet.testing.results import GradientReport
 
-__all__ = ["verification_section"]
+__all__ = ["program_check", "verification_section"]
 
 
 def verification_section(inp: ReportInput) -> list[Block]:
@@ -60,6 +61,24 @@ def verification_section(inp: ReportInput) -> list[Block]:
         ),
         _table(report),
     ]
+
+
+def program_check(spec: ProgramSpec, seed: int) -> list[Block]:
+    """A graph program's leaves, checked at their values (a batch of one)."""
+    report = check_gradients(spec, seed=seed, raise_on_failure=False)
+    failed = len(report.failures)
+    verdict = (
+        f"all {len(report.rows)} gradients agree"
+        if not failed
+        else f"{failed} of {len(report.rows)} disagree: {report.failure_message()}"
+    )
+    words = (
+        f"Every gradient of the output {spec.output}, by independent routes, at the leaves' "
+        f"values: symbolic ({report.symbolic_route}), the generated NumPy code, central finite "
+        f"differences (step {report.eps:g}), and PyTorch (the statements run in torch): "
+        f"{report.torch_status}. Result: {verdict} (max |error| {report.max_abs_error:.1e})."
+    )
+    return [Paragraph([words]), _table(report)]
 
 
 def _table(report: GradientReport) -> Table:
