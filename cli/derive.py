@@ -14,7 +14,7 @@ from symnet.cli.options import (
     names_option,
     seed_option,
 )
-from symnet.cli.sources import program_options, read_source
+from symnet.cli.sources import program_options, read_model, read_source
 
 
 @click.command()
@@ -36,10 +36,14 @@ from symnet.cli.sources import program_options, read_source
     help="Check that the three derivations agree (symbolically when small, else numerically).",
 )
 @seed_option
+@click.option(
+    "--inputs", metavar="V1,V2,...", help="A model file: one raw value per feature of the sample."
+)
+@click.option("--targets", metavar="T1,T2,...", help="A model file: one target value per output.")
 @program_options
 @format_option("text", "latex", "markdown")
 @click.pass_context
-def derive(ctx, spec, loss, wrt, names, bias, prove, seed, at, result, format):
+def derive(ctx, spec, loss, wrt, names, bias, prove, seed, inputs, targets, at, result, format):
     """Derive dL/dw for SPEC three ways and show backprop's cached deltas.
 
     (a) the chain rule: a sum over every path from w to the loss L of the product of the
@@ -57,6 +61,11 @@ def derive(ctx, spec, loss, wrt, names, bias, prove, seed, at, result, format):
     with respect to its leaves, at their values (--at, or --seed for random ones); JSON
     adds `output`, `value` and `gradients` (leaf -> number).
 
+    SPEC may be a trained model file (MODEL.npz): its spec with biases and its loss are
+    derived, and the gradients are evaluated at its weights for the sample --inputs (raw,
+    scaled as predict does) and --targets; JSON adds `trained` (inputs, targets, loss,
+    gradients).
+
     \b
     Examples:
       symnet derive 3-2:sigmoid-2:sigmoid-1:sigmoid --names seed --wrt w1
@@ -64,12 +73,18 @@ def derive(ctx, spec, loss, wrt, names, bias, prove, seed, at, result, format):
       symnet derive 64-64:relu-64:relu-10:softmax --json
       symnet derive "a = -4.0; b = 2.0; c = a*b + b**3; c += relu(a + b)" --json
       symnet derive "x, w: leaf; y = tanh(w*x)" --at x=0.5,w=-1
+      symnet derive moons.npz --wrt w1 --inputs 0.5,-0.2 --targets 1   # a trained model
     """
     from click.core import ParameterSource
 
     from symnet.graph.guards import check_derivation
 
     explicit = ctx.get_parameter_source("seed") is ParameterSource.COMMANDLINE
+    model = read_model(spec)
+    if model is not None:  # its spec with biases and its loss; its weights below
+        spec, bias, loss = str(model.spec), True, model.loss
+    elif inputs is not None or targets is not None:
+        raise click.UsageError("--inputs and --targets are for a model file (MODEL.npz).")
     spec = read_source(spec, at, result, seed if explicit else None, need_values=True)
     check_derivation(spec, bias)  # refuse a network too large before importing SymPy
     from symnet.calculus.derivation import derive as derive_gradients
@@ -81,13 +96,40 @@ def derive(ctx, spec, loss, wrt, names, bias, prove, seed, at, result, format):
     )
     from symnet.exceptions import VerificationError
 
-    result = derive_gradients(
-        spec, loss=loss, wrt=wrt, names=names, bias=bias, prove_equal=prove, seed=seed
-    )
+    with _scope(model):
+        result = derive_gradients(
+            spec, loss=loss, wrt=wrt, names=names, bias=bias, prove_equal=prove, seed=seed
+        )
+        trained = None if model is None else _at_sample(result, model, inputs, targets)
     if result.proof is not None and not result.proof.holds:
         raise VerificationError("the derivations disagree: " + "; ".join(result.proof.failures[:3]))
     printers = {"text": derivation_text, "latex": derivation_latex, "markdown": derivation_markdown}
     if format == "json":
-        emit(ctx, data=derivation_dict(result))
+        extra = {} if trained is None else {"trained": trained.to_dict()}
+        emit(ctx, data={**derivation_dict(result), **extra})
     else:
-        emit(ctx, text=printers[format](result))
+        text, end = printers[format](result), str(result.network.loss_node)
+        emit(ctx, text=text if trained is None else f"{text}\n\n{trained.text(end)}")
+
+
+def _at_sample(result, model, inputs, targets):
+    """The gradients of a derivation at a model's trained weights for one sample."""
+    from symnet.parse import parse_literal
+    from symnet.training.trained import trained_gradient
+
+    if inputs is None or targets is None:
+        raise click.UsageError(
+            "a model file needs --inputs and --targets: the sample to derive at."
+        )
+    raw = [float(parse_literal(v, "input")) for v in inputs.split(",")]
+    wanted = [float(parse_literal(v, "target")) for v in targets.split(",")]
+    return trained_gradient(result.network, model, raw, wanted, result.wrt)
+
+
+def _scope(model):
+    """The formula scope of a model's formula activations and losses (none without one)."""
+    from contextlib import nullcontext  # cheap; kept with the one caller
+
+    from symnet.parse.formula_text import formulas
+
+    return nullcontext() if model is None else formulas(**model.formulas)

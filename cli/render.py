@@ -17,7 +17,7 @@ from symnet.cli.options import (
     seed_option,
     writes_to_stdout,
 )
-from symnet.cli.sources import program_options, read_source
+from symnet.cli.sources import program_options, read_model, read_source
 
 VIEWS = ("network", "expression", "gradient", "conv")  # symnet.render.views.VIEWS
 PADDINGS = ("valid", "same", "full")  # symnet.graph.shapes.PADDINGS
@@ -202,6 +202,9 @@ def render(
     layer (3x3 layers of up to 3 kernels use the notes' kernels, others random numbers
     from --seed).
 
+    SPEC may be a trained model file (MODEL.npz from symnet train -o): --view network
+    draws its trained weights on the edges, as --values draws random ones.
+
     SPEC may be a graph program (a file, or text with '='): --view network draws its
     computation graph (with values when its leaves have them, or --at), gradient its
     backprop (--wrt a leaf), expression its output.
@@ -225,6 +228,9 @@ def render(
     if output is None and to not in (None, "dot"):
         raise click.UsageError(f"--to {to} needs -o FILE (or -o - for svg).")
     chosen = check_diagram_output(output, to) if output is not None else "dot"  # before drawing
+    model = None if spec is None else read_model(spec)
+    if model is not None:  # a trained model: its spec, with biases, drawn at its weights
+        spec, given["bias"], bias = str(model.spec), True, True
     spec = None if spec is None else read_source(spec, at, result)
     parsed = _checked_spec(view, spec)
     if parsed is not None:  # refuse a drawing too large before importing SymPy
@@ -235,7 +241,9 @@ def render(
         check_diagram(parsed, view, bias=bias, **sizes)
     from symnet.render.views import diagram
 
-    drawing = diagram(parsed if view == "conv" else spec, view, title=title, **_options(given))
+    options = _options(given) if model is None else _model_options(model, given)
+    with _scope(model):
+        drawing = diagram(parsed if view == "conv" else spec, view, title=title, **options)
     if output is not None:
         drawing.save(output, chosen)
     if to_stdout:
@@ -256,6 +264,32 @@ def render(
         shape = ", one box per layer" if drawing.summarised else ""
         text = f"Wrote {output} ({drawing.nodes} nodes, {drawing.edges} edges{shape})."
     emit(ctx, text=text, data=data)
+
+
+def _model_options(model, given: dict) -> dict:
+    """The view's options for a trained model: --view network draws its weights on the
+    edges (as --values does random ones), unless the model is drawn one box per layer."""
+    from symnet.render.network import draws_every_unit
+
+    options = _options(given)
+    if given["values"]:
+        raise click.UsageError("a model file is drawn at its own weights: give no --values.")
+    sizes = (given["max_units"], given["max_edges"])
+    if given["view"] == "network" and draws_every_unit(model.spec, True, *sizes):
+        from symnet.training.trained import trained_weights
+
+        with _scope(model):
+            options["values"] = trained_weights(model, given["names"])
+    return options
+
+
+def _scope(model):
+    """The formula scope of a model's formula activations and losses (none without one)."""
+    from contextlib import nullcontext
+
+    from symnet.parse.formula_text import formulas
+
+    return nullcontext() if model is None else formulas(**model.formulas)
 
 
 def _given(value) -> bool:

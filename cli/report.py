@@ -16,7 +16,7 @@ from symnet.cli.options import (
     seed_option,
     writes_to_stdout,
 )
-from symnet.cli.sources import program_options, read_source
+from symnet.cli.sources import program_options, read_model, read_source
 
 #: The notes' backprop example, used when no spec is given.
 DEFAULT_SPEC = "3-2:sigmoid-2:sigmoid-1:sigmoid"
@@ -110,15 +110,23 @@ def report(
     equations, its trace, the chain rule and backprop, and the check, at its leaves'
     values (--at; --seed draws the missing ones), and says which sections do not apply.
 
+    SPEC may be a trained model file (MODEL.npz): the report of its spec with biases and
+    its loss, its diagram, trace and check at its trained weights, and its training
+    settings instead of a new run.
+
     \b
     Examples:
       symnet report 3-2:sigmoid-2:sigmoid-1:sigmoid --names seed -o report.html
       symnet report 2-8:relu-1:sigmoid --sections all --title "Moons" -o moons.md
       symnet report 784-128:relu-10:softmax --sections network,backprop -o big.html
       symnet report "x, w1, b1, w2: leaf; h = relu(w1*x + b1); y = x + w2*h" --seed 1 -o res.html
+      symnet report moons.npz -o moons.html     # a trained model, at its weights
     """
     from symnet.graph.guards import check_report
 
+    model = read_model(spec)
+    if model is not None:  # its spec with biases; build_report takes its loss and weights
+        spec, bias = str(model.spec), True
     spec = read_source(spec, at, result)
     check_report(spec, bias, sections)  # refuse a network too large before importing SymPy
     from symnet.report.build import build_report, check_report_path
@@ -140,6 +148,7 @@ def report(
         csv_options=dict(
             target=target or None, drop=drop, header=header, drop_missing=drop_missing
         ),
+        model=model,
     )
     path = made.save(output, overwrite=force, format=to)
     if to_stdout:

@@ -1,4 +1,5 @@
-"""What a SPEC argument names: a layered spec, or a graph program (a file, or inline text).
+"""What a SPEC argument names: a layered spec, a graph program (a file, or inline text), or
+a trained model file (:func:`read_model`: MODEL.npz, checked by ``load_model``).
 
 Every command that takes a SPEC reads it here (:func:`read_source`), with the options a
 program takes (:func:`program_options`: ``--at`` and ``--result``); the commands that need
@@ -14,7 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
-__all__ = ["layered_only", "program_options", "read_source", "refuse_program"]
+__all__ = ["layered_only", "program_options", "read_model", "read_source", "refuse_program"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -87,6 +88,31 @@ def read_source(
         drawn = leaf_values(build_program(program), seed)  # an error without seed
         program = program.with_values({leaf: drawn[leaf] for leaf in program.leaves})
     return program
+
+
+def read_model(spec: str):
+    """The trained model a SPEC argument names, or None when it names none.
+
+    A model file is an existing file ending in ``.npz`` or holding a zip archive (as every
+    ``.npz`` does); it is read by :func:`symnet.training.modelfile.load_model`, which checks
+    all of it, so a file that is not a valid model is one ``ModelFileError`` line (exit 2).
+    """
+    path = Path(spec)
+    if "=" in spec or not _is_file(path):
+        return None
+    if path.suffix.lower() != ".npz" and not _is_zip(path):
+        return None
+    from symnet.training.modelfile import load_model  # NumPy: only for a model file
+
+    return load_model(path)
+
+
+def _is_zip(path: Path) -> bool:
+    try:
+        with path.open("rb") as file:
+            return file.read(2) == b"PK"
+    except OSError:
+        return False
 
 
 def _is_file(path: Path) -> bool:

@@ -14,7 +14,7 @@ from symnet.cli.options import (
     names_option,
     seed_option,
 )
-from symnet.cli.sources import program_options, read_source, refuse_program
+from symnet.cli.sources import program_options, read_model, read_source, refuse_program
 
 
 def saved_gradient_options(command):
@@ -114,6 +114,10 @@ def verify(
     checked at the leaves' values (--at; --seed draws the missing ones), its torch route
     the program's statements run with torch's functions.
 
+    SPEC may be a trained model file (MODEL.npz): its spec with biases and its loss are
+    checked at its trained weights (inputs and targets still from --seed); JSON adds
+    `weights: "trained"`.
+
     With --grads, your own backprop is checked instead: the gradients you saved (an .npz
     of W1, b1, ... or PyTorch's 0.weight, 0.bias, ...), computed on --inputs and
     --targets (.npy) at --params (an .npz; a model file from symnet train -o brings its
@@ -147,25 +151,51 @@ def verify(
         return
     from symnet.graph.guards import check_gradient_check
 
+    model = read_model(spec)
+    if model is not None:  # its spec with biases and its loss, checked at its weights
+        spec, bias, loss = str(model.spec), True, model.loss
     spec = read_source(spec, at, result, seed)
     check_gradient_check(spec, bias)  # refuse a network too large before importing SymPy
     from symnet.exceptions import VerificationError
     from symnet.testing.gradients import check_gradients
 
-    report = check_gradients(
-        spec,
-        loss,
-        names=names,
-        bias=bias,
-        seed=seed,
-        batch=batch,
-        eps=eps,
-        atol=atol,
-        rtol=rtol,
-        torch=use_torch,
-        symbolic=symbolic,
-        raise_on_failure=False,
-    )
-    emit(ctx, text=report.to_text(), data=report.to_dict())
+    weights = None if model is None else _trained_weights(model, names)
+    with _scope(model):
+        report = check_gradients(
+            spec,
+            loss,
+            names=names,
+            bias=bias,
+            seed=seed,
+            batch=batch,
+            eps=eps,
+            atol=atol,
+            rtol=rtol,
+            torch=use_torch,
+            symbolic=symbolic,
+            raise_on_failure=False,
+            weights=weights,
+        )
+    text, data = report.to_text(), report.to_dict()
+    if model is not None:
+        text = f"At the trained weights of the model (inputs and targets from --seed):\n{text}"
+        data["weights"] = "trained"
+    emit(ctx, text=text, data=data)
     if not report.passed:
         raise VerificationError(report.failure_message())
+
+
+def _trained_weights(model, names: str) -> dict[str, float]:
+    from symnet.training.trained import trained_weights  # NumPy and SymPy: after the guard
+
+    with _scope(model):
+        return trained_weights(model, names)
+
+
+def _scope(model):
+    """The formula scope of a model's formula activations and losses (none without one)."""
+    from contextlib import nullcontext  # cheap; kept with the one caller
+
+    from symnet.parse.formula_text import formulas
+
+    return nullcontext() if model is None else formulas(**model.formulas)

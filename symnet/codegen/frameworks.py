@@ -66,30 +66,25 @@ def _call(printer, expr) -> str | None:
     return template.format(*(printer._print(arg) for arg in args))
 
 
-class _TorchFormulaPrinter(TorchPrinter):
+class _FrameworkCalls:
+    """symnet's functions, Max and Min as the framework's own calls; the rest to SymPy's printer."""
+
+    def _print_Function(self, expr):
+        return _call(self, expr) or super()._print_Function(expr)
+
+    def _print_Max(self, expr):
+        return _call(self, expr)
+
+    def _print_Min(self, expr):
+        return _call(self, expr)
+
+
+class _TorchFormulaPrinter(_FrameworkCalls, TorchPrinter):
     column = 0
 
-    def _print_Function(self, expr):
-        return _call(self, expr) or super()._print_Function(expr)
 
-    def _print_Max(self, expr):
-        return _call(self, expr)
-
-    def _print_Min(self, expr):
-        return _call(self, expr)
-
-
-class _JaxFormulaPrinter(JaxPrinter):
+class _JaxFormulaPrinter(_FrameworkCalls, JaxPrinter):
     column = 1
-
-    def _print_Function(self, expr):
-        return _call(self, expr) or super()._print_Function(expr)
-
-    def _print_Max(self, expr):
-        return _call(self, expr)
-
-    def _print_Min(self, expr):
-        return _call(self, expr)
 
 
 _PRINTERS: dict[str, type[TorchPrinter] | type[JaxPrinter]] = {

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from symnet.testing.results import CheckedRows
+
 __all__ = ["BackpropReport", "ParameterCheck", "WrongEntry"]
 
 
@@ -75,7 +77,7 @@ class ParameterCheck:
 
 
 @dataclass(frozen=True, eq=False)
-class BackpropReport:
+class BackpropReport(CheckedRows):
     """What :func:`check_backprop` compared and found; ``to_dict()`` is the CLI's JSON."""
 
     spec: str
@@ -91,18 +93,6 @@ class BackpropReport:
     loss_value: float
     rows: tuple[ParameterCheck, ...] = ()
     notes: tuple[str, ...] = field(default=())
-
-    @property
-    def max_abs_error(self) -> float:
-        return max((row.abs_error for row in self.rows), default=0.0)
-
-    @property
-    def max_rel_error(self) -> float:
-        return max((row.rel_error for row in self.rows), default=0.0)
-
-    @property
-    def passed(self) -> bool:
-        return all(row.passed for row in self.rows)
 
     @property
     def failures(self) -> tuple[ParameterCheck, ...]:

@@ -176,6 +176,13 @@ def _check_parameters(network: Network, weights: dict | None, seed: int | None) 
 def _numbers(formula: sp.Expr, values: dict, network: Network) -> str:
     """The formula with each symbol replaced by its value in parentheses: (-1)(5) + (2)(3)."""
     return " + ".join(
-        "".join(f"({format_number(values[str(f)])})" for f in factors)
+        "".join(f"({format_number(_value(f, values))})" for f in factors)
         for factors in notes_factors(formula, network)
     )
+
+
+def _value(factor: sp.Expr, values: dict):
+    """A factor's value: a node's own, or a compound factor (a pool of pixels) evaluated."""
+    if str(factor) in values:
+        return values[str(factor)]
+    return factor.xreplace({s: values[s.name] for s in factor.free_symbols}).doit()

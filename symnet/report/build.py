@@ -29,6 +29,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,9 +46,11 @@ from symnet.graph.losses import check_loss, default_loss, task_of
 from symnet.graph.naming import NAMING_SCHEMES
 from symnet.graph.network import Network
 from symnet.graph.program import build_program
+from symnet.graph.size import graph_edges
 from symnet.graph.spec import NetworkSpec, parse_spec
 from symnet.graph.statements import ProgramSpec
 from symnet.numeric.points import leaf_values
+from symnet.parse.formula_text import formulas
 from symnet.render.labels import checked_title
 from symnet.report.document import Block, Note, Section
 from symnet.report.html import html_document, html_fragment
@@ -56,7 +59,7 @@ from symnet.report.sections.activation import activation_section
 from symnet.report.sections.approximation import approximation_section
 from symnet.report.sections.backprop import backprop_section
 from symnet.report.sections.collapse import collapse_section
-from symnet.report.sections.common import ReportInput
+from symnet.report.sections.common import MAX_SCALAR_EDGES, ReportInput
 from symnet.report.sections.conv_layer import conv_layer_section
 from symnet.report.sections.convolution import convolution_section
 from symnet.report.sections.depth import depth_section
@@ -66,6 +69,8 @@ from symnet.report.sections.program import NOT_FOR_PROGRAMS, PROGRAM_SECTIONS, P
 from symnet.report.sections.training import training_section
 from symnet.report.sections.verification import verification_section
 from symnet.training.data import DATASETS, Dataset, load_data
+from symnet.training.modelfile import Model
+from symnet.training.trained import trained_weights
 
 __all__ = [
     "DEFAULT_SECTIONS",
@@ -268,6 +273,20 @@ def _check_options(
     return load_data(data, task=task, csv_options=csv_options)
 
 
+def _scope(model: Model | None) -> AbstractContextManager:
+    """The formula scope of a model's formula activations and losses (none without one)."""
+    return nullcontext() if model is None else formulas(**model.formulas)
+
+
+def _trained_input(inp: ReportInput, model: Model | None) -> None:
+    """A trained model's weights (when its scalar graph fits a report) and settings."""
+    if model is None:
+        return
+    inp.trained = dict(model.training)
+    if graph_edges(model.spec, True) <= MAX_SCALAR_EDGES:
+        inp.weights = trained_weights(model, inp.names)
+
+
 def _check_wrt(inp: ReportInput) -> None:
     """``wrt`` must name a parameter of the network (with its biases, if any)."""
     if inp.wrt is None:
@@ -291,6 +310,7 @@ def build_report(
     title: str | None = None,
     seed: int = 0,
     csv_options: dict | None = None,
+    model: Model | None = None,
 ) -> Report:
     """Make every chosen section of the report of ``spec``.
 
@@ -319,12 +339,18 @@ def build_report(
     csv_options : dict, optional
         How a CSV ``data`` file is read (``target``, ``drop``, ``header``,
         ``drop_missing``: :func:`symnet.training.csvfile.load_csv`).
+    model : Model, optional
+        A trained model (:func:`symnet.training.modelfile.load_model`): the report of its
+        spec with biases and its loss, its trace, diagram and check at its weights, and
+        its training settings instead of a new run (``spec`` and ``loss`` are ignored).
 
     A network too deep for a report, or whose training run would not fit in memory, is
     refused (``SizeLimitError``) before any section is made
     (:func:`symnet.graph.guards.check_report`).
     """
     start = time.perf_counter()
+    if model is not None:
+        spec, bias, loss = model.spec, True, model.loss
     if isinstance(spec, Network):
         spec = spec.spec
     if isinstance(spec, ProgramSpec):
@@ -339,10 +365,12 @@ def build_report(
     check_report(spec, bias, keys)  # before any section is made
     source = _check_options(spec, names, loss, data, csv_options)
     given = checked_title(title) if title else None
-    title = " ".join(given.split()) if given else f"Derivation report: {spec}"
+    default = "Report of the trained model" if model is not None else "Derivation report"
+    title = " ".join(given.split()) if given else f"{default}: {spec}"
     made = []
-    with tempfile.TemporaryDirectory(prefix="symnet-report-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="symnet-report-") as scratch, _scope(model):
         inp = ReportInput(spec, names, bias, loss, wrt, source, seed, Path(scratch))
+        _trained_input(inp, model)
         _check_wrt(inp)  # before any section: the same network serves them all
         for key in keys:
             heading, make_section = SECTIONS[key]

@@ -27,6 +27,8 @@ True
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from typing import Any
 
 import networkx as nx
@@ -232,6 +234,7 @@ def check_gradients(
     torch: bool | None = None,
     symbolic: str = "auto",
     raise_on_failure: bool = True,
+    weights: Mapping[str, float] | None = None,
 ) -> GradientReport:
     """Check every parameter's gradient by independent routes at a random point.
 
@@ -255,6 +258,10 @@ def check_gradients(
         Which symbolic expressions give the reference (see :func:`symbolic_gradients`).
     raise_on_failure : bool
         Raise ``VerificationError`` when a route disagrees (default, like ``check_grads``).
+    weights : mapping, optional
+        Name -> value for every parameter (e.g. a trained model's,
+        :func:`symnet.training.trained.trained_weights`): the check runs there, only the
+        inputs and targets drawn from ``seed``.
 
     Returns
     -------
@@ -284,6 +291,8 @@ def check_gradients(
         return _check_program(program, loss, *options)
     network = as_network(network_or_spec, names=names, bias=bias, loss=loss, need_loss=True)
     leaves = random_point(network, seed, "check", batch=batch)
+    if weights is not None:
+        leaves.update(_given_weights(network, weights))
     inputs, targets, params = point_arrays(network, leaves)
     route, note, symbolic_values = symbolic_gradients(network, leaves, symbolic)
     compiled = compile_network(network)
@@ -322,6 +331,20 @@ def check_gradients(
     if raise_on_failure and not report.passed:
         raise VerificationError(report.failure_message())
     return report
+
+
+def _given_weights(network: Network, weights: Mapping[str, float]) -> dict[str, float]:
+    """``weights`` checked: a finite number for every parameter of ``network``, no other."""
+    if set(weights) != set(network.parameters):
+        odd = sorted(set(weights) ^ set(network.parameters))[:5]
+        raise SpecError(
+            f"weights= must name every parameter of {network.spec} and no other; "
+            f"check {', '.join(odd)}"
+        )
+    values = {name: float(weights[name]) for name in network.parameters}
+    if not all(math.isfinite(v) for v in values.values()):
+        raise SpecError("weights= must be finite numbers")
+    return values
 
 
 def _check_program(

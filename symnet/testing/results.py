@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["GradientRow", "GradientReport"]
+__all__ = ["CheckedRows", "GradientRow", "GradientReport"]
 
 _COLUMNS = ("param", "layer", "kind", "row", "col", "value", "symbolic", "compiled", "finite diff")
 
@@ -47,8 +47,30 @@ class GradientRow:
         return data
 
 
+class CheckedRows:
+    """The verdict over ``rows`` (each with ``abs_error``, ``rel_error`` and ``passed``).
+
+    Shared by every report that checks gradients row by row, so "passed" and the worst
+    errors mean the same thing in each.
+    """
+
+    rows: tuple[Any, ...]
+
+    @property
+    def max_abs_error(self) -> float:
+        return max((row.abs_error for row in self.rows), default=0.0)
+
+    @property
+    def max_rel_error(self) -> float:
+        return max((row.rel_error for row in self.rows), default=0.0)
+
+    @property
+    def passed(self) -> bool:
+        return all(row.passed for row in self.rows)
+
+
 @dataclass(frozen=True, eq=False)
-class GradientReport:
+class GradientReport(CheckedRows):
     """What :func:`check_gradients` used and found; ``to_dict()`` is the CLI's JSON."""
 
     spec: str
@@ -67,18 +89,6 @@ class GradientReport:
     targets: np.ndarray = field(repr=False)
     loss_value: float = 0.0
     rows: tuple[GradientRow, ...] = ()
-
-    @property
-    def max_abs_error(self) -> float:
-        return max((row.abs_error for row in self.rows), default=0.0)
-
-    @property
-    def max_rel_error(self) -> float:
-        return max((row.rel_error for row in self.rows), default=0.0)
-
-    @property
-    def passed(self) -> bool:
-        return all(row.passed for row in self.rows)
 
     @property
     def failures(self) -> tuple[GradientRow, ...]:

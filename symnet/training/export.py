@@ -10,7 +10,13 @@ Two forms:
 
 Both include the input standardisation of the model, so they take raw inputs exactly like
 :meth:`symnet.training.modelfile.Model.predict` and return the same outputs (probabilities after a
-sigmoid or softmax output layer).
+sigmoid or softmax output layer), in the model's dtype: a float64 model to 1e-12, a float32
+model in float32. Every spec exports, dense or with conv, pooling and flatten layers: the
+layers are :func:`layer_rows`, and the modules' templates are
+:mod:`symnet.training.export_torch` (an ordinary ``nn.Module`` that trains on in PyTorch,
+and scales out with its distributed training) and :mod:`symnet.training.export_jax`
+(which turns on JAX's 64-bit mode for a float64 model, as JAX would otherwise compute in
+float32).
 
 NOTE: leaky_relu's slope is :data:`symnet.graph.activations.LEAKY_SLOPE` (0.01) in every
 framework unless the spec names another (leaky_relu0.2); ReLU'(0) = 0 as in PyTorch and
@@ -34,8 +40,12 @@ import sympy as sp
 from symnet.codegen.frameworks import framework_text
 from symnet.exceptions import SpecError
 from symnet.files import check_output, is_stdout, write_text_atomic
-from symnet.graph.activations import LEAKY_SLOPE, get_activation
+from symnet.graph.activations import get_activation
+from symnet.graph.shapes import pad_widths
+from symnet.graph.spec import ConvSpec, FlattenSpec, NetworkSpec, PoolSpec
 from symnet.parse.formula_text import formulas
+from symnet.training.export_jax import JAX_FUNCTIONS, jax_module_lines
+from symnet.training.export_torch import TORCH_LAYERS, torch_module_lines
 from symnet.training.modelcheck import check_finite
 from symnet.training.modelfile import Model
 
@@ -44,6 +54,7 @@ __all__ = [
     "FRAMEWORKS",
     "check_export",
     "export_source",
+    "layer_rows",
     "to_jax",
     "to_torch",
     "write_export",
@@ -52,23 +63,6 @@ __all__ = [
 FRAMEWORKS = ("torch", "jax")
 #: What a user of the exported module calls, per framework.
 ENTRY_POINTS = {"torch": "build_model()", "jax": "predict(PARAMS, x)"}
-
-_TORCH_LAYERS = {
-    "identity": None,
-    "relu": "torch.nn.ReLU()",
-    "leaky_relu": f"torch.nn.LeakyReLU({float(LEAKY_SLOPE)!r})",
-    "sigmoid": "torch.nn.Sigmoid()",
-    "tanh": "torch.nn.Tanh()",
-    "softmax": "torch.nn.Softmax(dim=1)",
-}
-_JAX_FUNCTIONS = {
-    "identity": "z",
-    "relu": "jnp.maximum(z, 0)",
-    "leaky_relu": f"jnp.where(z > 0, z, {float(LEAKY_SLOPE)!r} * z)",
-    "sigmoid": "jax.nn.sigmoid(z)",
-    "tanh": "jnp.tanh(z)",
-    "softmax": "jax.nn.softmax(z, axis=-1)",
-}
 
 
 def _require(framework: str) -> None:
@@ -82,6 +76,27 @@ def _scaling(model: Model) -> tuple[np.ndarray, np.ndarray]:
     return (std.mean, std.scale) if std is not None else (np.zeros(n), np.ones(n))
 
 
+def layer_rows(spec: NetworkSpec) -> list[tuple]:
+    """Each layer of ``spec`` as the exported modules read it: ``("dense",)``, ``("conv",
+    stride, (top, bottom, left, right))`` (the zero padding), ``("maxpool", n)``,
+    ``("avgpool", n)`` or ``("flatten",)``.
+
+    >>> from symnet.graph.spec import parse_spec
+    >>> layer_rows(parse_spec("1x6x6-conv2@2x2+same-maxpool2-flatten-3"))
+    [('conv', 1, (0, 1, 0, 1)), ('maxpool', 2), ('flatten',), ('dense',)]
+    """
+    rows: list[tuple] = []
+    for layer in spec.layers:
+        if isinstance(layer, ConvSpec):
+            (top, bottom), (left, right) = pad_widths(layer.kernel_shape, layer.padding)
+            rows.append(("conv", layer.stride, (top, bottom, left, right)))
+        elif isinstance(layer, PoolSpec):
+            rows.append((f"{layer.kind}pool", layer.size))
+        else:
+            rows.append(("flatten",) if isinstance(layer, FlattenSpec) else ("dense",))
+    return rows
+
+
 def _header(model: Model, framework: str) -> list[str]:
     mean, scale = _scaling(model)
     activations = [layer.activation for layer in model.spec.layers]
@@ -91,15 +106,19 @@ def _header(model: Model, framework: str) -> list[str]:
         if framework == "torch"
         else ("predict(PARAMS, jnp.asarray(X))")
     )
+    image = model.spec.image
     return [
         f'"""The symnet model {model.spec} (loss {model.loss}) in {names[framework]}.',
         "",
         f"Exported by symnet. Usage: {usage}, where X holds raw (unscaled) inputs,",
         "one sample per row. The weights are embedded below.",
+        f"It computes in {model.dtype}, the dtype the model was trained in.",
         '"""',
         "",
         f"SPEC = {str(model.spec)!r}",
         f"DTYPE = {model.dtype!r}",
+        f"IMAGE = {tuple(image.shape) if image is not None else None!r}",
+        f"LAYERS = {layer_rows(model.spec)!r}",
         f"ACTIVATIONS = {activations!r}",
         f"INPUT_MEAN = {mean.tolist()!r}",
         f"INPUT_SCALE = {scale.tolist()!r}",
@@ -121,132 +140,22 @@ def _activation_code(model: Model, framework: str, known: dict) -> dict[str, str
         }
 
 
-def _torch_module(header: list[str], extra: dict[str, str]) -> list[str]:
-    """The PyTorch module: the header's constants, then ``build_model()``."""
-    layers = "\n".join(
-        [f"    {k!r}: {v}," for k, v in _TORCH_LAYERS.items() if v]
-        + [f"    {k!r}: Elementwise({k!r}, lambda z: {v})," for k, v in extra.items()]
-    )
-    return [
-        "import torch",
-        "",
-        *header,
-        "",
-        "",
-        "class Standardize(torch.nn.Module):",
-        '    """x -> (x - mean) / scale, the scaling fitted on the training inputs."""',
-        "",
-        "    def __init__(self, mean, scale):",
-        "        super().__init__()",
-        '        self.register_buffer("mean", mean)',
-        '        self.register_buffer("scale", scale)',
-        "",
-        "    def forward(self, x):",
-        "        return (x - self.mean) / self.scale",
-        "",
-        "",
-        "class Elementwise(torch.nn.Module):",
-        '    """An activation written as a function of z (printed from its formula)."""',
-        "",
-        "    def __init__(self, name, function):",
-        "        super().__init__()",
-        "        self.name, self.function = name, function",
-        "",
-        "    def forward(self, z):",
-        "        return self.function(z)",
-        "",
-        "    def extra_repr(self):",
-        "        return self.name",
-        "",
-        "",
-        "def build_model():",
-        '    """A torch.nn.Sequential with the trained weights."""',
-        "    dtype = getattr(torch, DTYPE)",
-        "    activation = {",
-        layers,
-        "    }",
-        "    mean = torch.tensor(INPUT_MEAN, dtype=dtype)",
-        "    modules = [Standardize(mean, torch.tensor(INPUT_SCALE, dtype=dtype))]",
-        "    for W, b, name in zip(WEIGHTS, BIASES, ACTIVATIONS):",
-        "        linear = torch.nn.Linear(len(W[0]), len(W), dtype=dtype)",
-        "        with torch.no_grad():",
-        "            linear.weight.copy_(torch.tensor(W, dtype=dtype))",
-        "            linear.bias.copy_(torch.tensor(b, dtype=dtype))",
-        "        modules.append(linear)",
-        "        if name in activation:",
-        "            modules.append(activation[name])",
-        "    return torch.nn.Sequential(*modules).eval()",
-        "",
-        "",
-        'if __name__ == "__main__":',
-        "    print(build_model())",
-    ]
-
-
-def _jax_module(header: list[str], extra: dict[str, str]) -> list[str]:
-    """The JAX module: the header's constants, then ``predict(params, x)`` and ``PARAMS``."""
-    cases = "\n".join(
-        f"    if name == {k!r}:\n        return {v}" for k, v in {**_JAX_FUNCTIONS, **extra}.items()
-    )
-    return [
-        "import jax",
-        "import jax.numpy as jnp",
-        "",
-        *header,
-        "",
-        "",
-        "def _activation(name, z):",
-        cases,
-        '    raise ValueError(f"unknown activation {name!r}")',
-        "",
-        "",
-        "def make_params():",
-        '    """(mean, scale, [(W, b), ...]) as jax arrays."""',
-        "    layers = [(jnp.asarray(W, dtype=DTYPE), jnp.asarray(b, dtype=DTYPE))",
-        "              for W, b in zip(WEIGHTS, BIASES)]",
-        "    mean = jnp.asarray(INPUT_MEAN, dtype=DTYPE)",
-        "    return mean, jnp.asarray(INPUT_SCALE, dtype=DTYPE), layers",
-        "",
-        "",
-        "def predict(params, x):",
-        '    """The outputs for raw inputs x, one sample per row."""',
-        "    mean, scale, layers = params",
-        "    a = (x - mean) / scale",
-        "    for (W, b), name in zip(layers, ACTIVATIONS):",
-        "        a = _activation(name, a @ W.T + b)",
-        "    return a",
-        "",
-        "",
-        "PARAMS = make_params()",
-        "",
-        "",
-        'if __name__ == "__main__":',
-        "    print(SPEC, ACTIVATIONS)",
-    ]
-
-
 #: Framework -> the template of its module, filled with :func:`_header`'s lines.
 _MODULES: dict[str, Callable[[list[str], dict[str, str]], list[str]]] = {
-    "torch": _torch_module,
-    "jax": _jax_module,
+    "torch": torch_module_lines,
+    "jax": jax_module_lines,
 }
 
 
 def export_source(model: Model, framework: str) -> str:
     """The text of a standalone module that rebuilds ``model`` in ``framework``."""
     _require(framework)
-    # NOTE: conv, pooling and flatten layers are not exported yet; say so rather than
-    # write a module that would treat kernels as dense weights.
-    model.spec.require_dense(
-        f"exporting to {framework}",
-        "export handles dense models only for now; run it with symnet predict",
-    )
     # NOTE: NaN or infinity would be written as the names nan and inf, and the module
     # would fail on import; a model file holding them is refused when loaded already.
     mean, scale = _scaling(model)
     arrays = dict(zip(model.parameter_names, model.params))
     check_finite({**arrays, "input_mean": np.asarray(mean), "input_scale": np.asarray(scale)})
-    known = _TORCH_LAYERS if framework == "torch" else _JAX_FUNCTIONS
+    known = TORCH_LAYERS if framework == "torch" else JAX_FUNCTIONS
     extra = _activation_code(model, framework, known)
     return "\n".join(_MODULES[framework](_header(model, framework), extra)) + "\n"
 
@@ -294,7 +203,8 @@ def _namespace(model: Model, framework: str, module: str) -> dict:
 
 
 def to_torch(model: Model):
-    """``model`` as a ``torch.nn.Sequential`` (standardisation, then Linear and activations)."""
+    """``model`` as a ``torch.nn.Sequential``: the input scaling, then its layers (``Linear``,
+    ``Conv2d``, pooling, ``Flatten``) and activations, in the model's dtype."""
     return _namespace(model, "torch", "torch")["build_model"]()
 
 

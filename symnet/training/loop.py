@@ -254,7 +254,7 @@ def train(
             model, optimizer_object, X, T, settings, seed, history, train_set, test_set, callback
         )
         seconds = time.perf_counter() - start
-    model.training["stopped"] = stopped
+    model.training.update(stopped=stopped, history=history.to_record())  # curves for a report
     parts = {"train": score(model, train_set), "test": test_set and score(model, test_set)}
     figures: dict[str, Any] = {
         f"{part}_{key}": getattr(found, key, None)

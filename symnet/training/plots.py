@@ -25,9 +25,11 @@ from symnet.training.modelfile import Model
 
 if TYPE_CHECKING:
     from symnet.training.loop import TrainResult
+    from symnet.training.results import History
 
 __all__ = [
     "check_pictures",
+    "plot_curves",
     "plot_history",
     "plot_learned_kernels",
     "plot_feature_maps",
@@ -66,15 +68,21 @@ def _figure(path: str | Path, rows: int, cols: int, size: float) -> tuple[Path, 
 
 def plot_history(result: TrainResult, path: str | Path) -> Path:
     """Draw the loss (and accuracy) curves to ``path`` (.png or .svg), written atomically."""
+    model = result.model
+    title = f"{model.spec} on {model.training.get('data', 'data')}"
+    return plot_curves(result.history, str(model.loss), title, path)
+
+
+def plot_curves(history: History, loss: str, title: str, path: str | Path) -> Path:
+    """The curves of ``history`` (a run, or the one a model file recorded) under ``title``."""
     path = check_picture(path, "plot")
-    history = result.history
     accuracy = bool(history.accuracy)
     figure, axes = _pyplot().subplots(1, 2 if accuracy else 1, figsize=(10 if accuracy else 5.5, 4))
     axes = np.atleast_1d(axes)
-    axes[0].plot(range(1, len(history.loss) + 1), history.loss, label="train (during epoch)")
+    axes[0].plot(history.loss_x(), history.loss, label="train (during epoch)")
     if history.test_loss:
         axes[0].plot(history.recorded, history.test_loss, label="test")
-    axes[0].set(xlabel="epoch", ylabel=f"{result.model.loss} loss", yscale="log", title="loss")
+    axes[0].set(xlabel="epoch", ylabel=f"{loss} loss", yscale="log", title="loss")
     axes[0].legend()
     if accuracy:
         axes[1].plot(history.recorded, history.accuracy, label="train")
@@ -83,8 +91,7 @@ def plot_history(result: TrainResult, path: str | Path) -> Path:
         axes[1].set(xlabel="epoch", ylabel="accuracy", title="accuracy")
         axes[1].legend()
     # NOTE: the data set's name may be a file's: drawn as text, never parsed as $math$
-    data = result.model.training.get("data", "data")
-    figure.suptitle(f"{result.model.spec} on {data}", parse_math=False)
+    figure.suptitle(title, parse_math=False)
     figure.tight_layout()
     return _save(figure, path)
 

@@ -35,6 +35,16 @@ def _npy(name: str, values) -> Callable[[Path], None]:
     return make
 
 
+def _npy_zip(name: str) -> Callable[[Path], None]:
+    """An .npz archive of plain arrays under another name: a zip, but no model."""
+
+    def make(folder: Path) -> None:
+        with (folder / name).open("wb") as file:
+            np.savez(file, W1=np.zeros(2))
+
+    return make
+
+
 def _text(name: str, text: str) -> Callable[[Path], None]:
     return lambda folder: (folder / name).write_text(text)
 
@@ -329,8 +339,34 @@ CASES: dict[str, tuple[list[str], Callable[[Path], None] | None, int, str]] = {
         for command, extra in (
             ("predict", ["--data", "xor"]),
             ("export", ["--to", "torch", "-o", "m.py"]),
+            ("trace", ["--inputs", "1,2"]),  # issue 14: a model file in place of a SPEC
+            ("render", ["-o", "net.svg"]),
+            ("derive", ["--inputs", "1,2", "--targets", "1"]),
+            ("verify", []),
+            ("report", ["-o", "r.html"]),
         )
     },
+    **{
+        f"{command} model file that is not a model": (
+            [command, "m.npz", *extra],
+            _text("m.npz", "W1 = 1\n"),
+            2,
+            "m.npz is not a valid symnet model",
+        )
+        for command, extra in (
+            ("trace", ["--inputs", "1,2"]),
+            ("render", ["-o", "net.svg"]),
+            ("derive", []),
+            ("verify", []),
+            ("report", ["-o", "r.html"]),
+        )
+    },
+    "model file without .npz that is a zip but not a model": (
+        ["trace", "m.zip", "--inputs", "1,2"],
+        _npy_zip("m.zip"),
+        2,
+        "m.zip is not a valid symnet model",
+    ),
     # Graph programs (issue 13): inline or in a file, every refusal names line and column.
     "program syntax": (["derive", "x = 1; y = x +"], None, 2, "line 1, column 1[0-9]: cannot"),
     "program file syntax": (

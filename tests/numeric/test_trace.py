@@ -79,3 +79,12 @@ def test_missing_and_unknown_weights_are_named():
         trace("2-1", inputs=[1, 2])
     with pytest.raises(SpecError, match="takes 2"):
         trace("2-1", inputs=[1], seed=0)
+
+
+def test_a_max_pooling_layer_is_traced_with_its_pooled_value():
+    """A max-pooled unit's one factor is the max of its window: its value is shown (it once
+    raised KeyError, as the factor is no node of the graph)."""
+    result = trace("1x4x4-conv1@3x3-maxpool2-1", inputs=list(range(16)), seed=2, bias=True)
+    pooled = [row for row in result.rows if row.layer == 2]
+    assert len(pooled) == 1
+    assert float(pooled[0].numbers.strip("()")) == pytest.approx(float(pooled[0].a), rel=1e-5)

@@ -145,3 +145,18 @@ def test_a_non_spec_argument_is_refused():
 def test_a_network_too_large_to_check_is_refused_before_any_work():
     with pytest.raises(SizeLimitError, match="narrower network"):
         check_gradients("64-64:relu-64:relu-10:softmax", torch=False)
+
+
+def test_weights_given_are_the_point_of_the_check():
+    network = build_network("2-2:tanh-1:sigmoid", bias=True)
+    weights = {p: 0.1 * (i + 1) for i, p in enumerate(network.parameters)}
+    report = check_gradients("2-2:tanh-1:sigmoid", "bce", bias=True, torch=False, weights=weights)
+    assert report.passed
+    assert {row.name: row.value for row in report.rows} == pytest.approx(weights)
+
+
+def test_weights_must_name_every_parameter():
+    with pytest.raises(SpecError, match="every parameter"):
+        check_gradients("2-1:sigmoid", "bce", torch=False, weights={"w1": 1.0})
+    with pytest.raises(SpecError, match="finite"):
+        check_gradients("2-1:sigmoid", "bce", torch=False, weights={"w1": 1.0, "w2": float("nan")})

@@ -108,14 +108,16 @@ def _network_trace(inp: ReportInput) -> list[Block]:
     except SizeLimitError as error:
         return [Note(str(error))]
     point = list(range(1, inp.spec.n_inputs + 1))
-    result = trace(net, inputs=point, seed=inp.seed)
+    result = trace(net, inputs=point, weights=inp.weights, seed=inp.seed)
     weights = ", ".join(f"{k} = {format_number(v)}" for k, v in result.parameters.items())
+    which = "the trained weights" if inp.weights else f"random weights (seed {inp.seed})"
+    scaled = " (standardised)" if inp.weights else ""
     blocks: list[Block] = [
         Paragraph(
             [
                 "A trace of ",
                 Code(str(inp.spec)),
-                f" at the inputs {tuple(point)} with random weights (seed {inp.seed}): {weights}.",
+                f" at the{scaled} inputs {tuple(point)} with {which}: {weights}.",
             ]
         ),
         Equations(_trace_rows(result), inp.context()),

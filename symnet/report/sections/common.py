@@ -68,6 +68,10 @@ class ReportInput:
     data: str | Dataset | None = None  # a built-in name, or a data set read from a file
     seed: int = 0
     scratch: Path = field(default_factory=lambda: Path("."))
+    #: A trained model's weights (scalar name -> value; None for random ones, or when its
+    #: scalar graph is too large) and its training settings (None: no model).
+    weights: dict[str, float] | None = None
+    trained: dict | None = None
     _network: Network | None = field(default=None, repr=False)
 
     def network(self) -> Network:

@@ -59,7 +59,7 @@ def network_section(inp: ReportInput) -> list[Block]:
     blocks: list[Block] = [Paragraph([Code(str(spec)), _describe(spec, inp.bias)])]
     blocks.append(
         diagram_figure(
-            lambda: network_diagram(spec, names=inp.names, bias=inp.bias),
+            lambda: network_diagram(spec, names=inp.names, bias=inp.bias, values=inp.weights),
             "network",
             f"The network {spec}: one circle per unit, one edge per weight.",
         )

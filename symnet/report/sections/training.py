@@ -23,7 +23,8 @@ from symnet.report.sections.common import ReportInput
 from symnet.seeds import random_generator
 from symnet.training.data import Dataset
 from symnet.training.loop import TrainResult, train
-from symnet.training.plots import plot_history
+from symnet.training.plots import plot_curves, plot_history
+from symnet.training.results import History
 
 __all__ = ["REPORT_EPOCHS", "REPORT_TRAINING_WORK", "slab_dataset", "training_section"]
 
@@ -98,6 +99,8 @@ def _choose_data(
 
 def training_section(inp: ReportInput) -> list[Block]:
     """A short training run of the spec with its loss (and accuracy) curves."""
+    if inp.trained is not None:
+        return _trained(inp)
     loss = inp.loss or default_loss(inp.spec, training=True)
     try:
         data, described = _choose_data(inp.spec, loss, inp.data, inp.seed)
@@ -133,6 +136,31 @@ def training_section(inp: ReportInput) -> list[Block]:
         ),
         Figure("training", f"Loss (and accuracy) of {inp.spec} per epoch.", png=path.read_bytes()),
     ]
+
+
+def _trained(inp: ReportInput) -> list[Block]:
+    """A trained model's own run, as its file records it (no new run is made)."""
+    t = inp.trained or {}
+    shown = ("data", "optimizer", "lr", "epochs", "batch_size", "seed", "n_train", "n_test")
+    settings = ", ".join(f"{key} {t[key]}" for key in shown if t.get(key) is not None)
+    blocks: list[Block] = [
+        Paragraph(
+            [
+                "The model was trained by symnet train: ",
+                Code(str(inp.spec)),
+                f", {inp.loss} loss; {settings or 'no settings recorded'}.",
+            ]
+        )
+    ]
+    history = History.from_record(t.get("history"))
+    if history is None:  # a file written before files kept their curves, or an import
+        blocks.append(Note("The model file holds no per-epoch history, so no curve is drawn."))
+        return blocks
+    title = f"{inp.spec} on {t.get('data', 'data')}"
+    path = plot_curves(history, str(inp.loss), title, inp.scratch / "training.png")
+    caption = f"Loss (and accuracy) of the trained {inp.spec} per epoch, as its file recorded."
+    blocks.append(Figure("training", caption, png=path.read_bytes()))
+    return blocks
 
 
 def _scores(result: TrainResult) -> str:

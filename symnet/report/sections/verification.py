@@ -38,6 +38,7 @@ def verification_section(inp: ReportInput) -> list[Block]:
             # NOTE: the PyTorch rebuild covers dense specs; image specs skip that route here.
             torch=None if inp.dense else False,
             raise_on_failure=False,
+            weights=inp.weights,
         )
     except SizeLimitError as error:
         return [Note(str(error))]
@@ -51,7 +52,8 @@ def verification_section(inp: ReportInput) -> list[Block]:
         Paragraph(
             [
                 f"Every gradient of the {loss} loss, by independent routes, at a random point "
-                f"(seed {report.seed}: float64 weights, a batch of {report.batch} inputs and "
+                f"(seed {report.seed}: {'the trained' if inp.weights else 'float64'} weights, "
+                f"a batch of {report.batch} inputs and "
                 f"targets; batch means): symbolic ({report.symbolic_route}; "
                 f"{report.symbolic_note}), the generated NumPy code, central finite differences "
                 f"(step {report.eps:g}), and PyTorch: {report.torch_status}. A route agrees when "
