@@ -17,6 +17,7 @@ SVG); PNG and PDF are refused there.
 from __future__ import annotations
 
 import os
+import re
 import signal
 from pathlib import Path
 
@@ -28,6 +29,7 @@ __all__ = [
     "FORMATS",
     "INSTALL_HINT",
     "GraphvizMissingError",
+    "browser_svg",
     "check_diagram_output",
     "output_format",
     "render_bytes",
@@ -84,7 +86,7 @@ def render_bytes(source: str, format: str) -> bytes:
     import graphviz  # the edge: imported only when a picture is actually drawn
 
     try:
-        return graphviz.pipe("dot", format, source.encode("utf-8"), quiet=True)
+        drawn = graphviz.pipe("dot", format, source.encode("utf-8"), quiet=True)
     except graphviz.ExecutableNotFound:
         message = f"Graphviz's 'dot' program was not found; {INSTALL_HINT}"
         raise GraphvizMissingError(message) from None
@@ -93,6 +95,32 @@ def render_bytes(source: str, format: str) -> bytes:
             raise KeyboardInterrupt from None
         detail = " ".join((error.stderr or b"").decode("utf-8", "replace").split())[:300]
         raise RenderError(f"Graphviz's dot failed ({detail or 'no message'})") from None
+    return browser_svg(drawn) if format == "svg" else drawn
+
+
+_SHIFTED_TEXT = re.compile(rb'<text ([^>]*?)baseline-shift="(sub|super)"([^>]*)>')
+_FONT_SIZE = re.compile(rb'font-size="([0-9.]+)"')
+
+
+def browser_svg(svg: bytes) -> bytes:
+    """Graphviz's SVG with sub- and superscripts that browsers show lowered and raised.
+
+    Graphviz marks them with ``baseline-shift``, which Chromium and Firefox ignore (``z_A``
+    shows as "z A"); a ``dy`` shift and a smaller font mean the same everywhere.
+
+    >>> browser_svg(b'<text x="1" baseline-shift="sub" font-size="14.00">A</text>')
+    b'<text dy="4.2" x="1" font-size="10.50">A</text>'
+    """
+
+    def shifted(match: re.Match[bytes]) -> bytes:
+        attributes = match.group(1) + match.group(3).lstrip()
+        size = _FONT_SIZE.search(attributes)
+        points = float(size.group(1)) if size else 14.0
+        dy = 0.3 * points if match.group(2) == b"sub" else -0.4 * points
+        attributes = _FONT_SIZE.sub(f'font-size="{0.75 * points:.2f}"'.encode(), attributes)
+        return b"<text " + f'dy="{dy:g}" '.encode() + attributes.rstrip() + b">"
+
+    return _SHIFTED_TEXT.sub(shifted, svg)
 
 
 def save_diagram(source: str, path: str | os.PathLike[str], format: str | None = None) -> Path:

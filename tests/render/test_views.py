@@ -371,3 +371,18 @@ def test_jupyter_display_and_demo_files(tmp_path: Path) -> None:
     assert [p.name for p in paths] == ["seed-network.svg", "seed-gradient-w1.svg"]
     counts = [svg_counts(p.read_text(encoding="utf-8")) for p in paths]
     assert counts == [(8, 12), (27, 31)]
+
+
+@needs_dot
+@pytest.mark.parametrize("view", ["network", "gradient"])
+def test_subscripts_are_lowered_in_a_way_browsers_show(view):
+    # NOTE: Graphviz writes baseline-shift, which Chromium and Firefox ignore ("z A")
+    from symnet.render.views import diagram
+
+    root = ET.fromstring(diagram("3-2:relu-1", view).svg())
+    texts = list(root.iter(f"{SVG}text"))
+    shifted = [t for t in texts if "dy" in t.attrib]
+    assert not [t for t in texts if "baseline-shift" in t.attrib]
+    assert shifted and all(float(t.attrib["dy"]) > 0 for t in shifted)
+    sizes = {float(t.attrib["font-size"]) for t in texts if "dy" not in t.attrib}
+    assert all(float(t.attrib["font-size"]) < max(sizes) for t in shifted)
