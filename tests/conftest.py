@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Callable, Sequence
 
 import pytest
@@ -45,3 +46,23 @@ def run_cli(cli_runner: CliRunner) -> Callable[..., Result]:
         return cli_runner.invoke(main, list(args), prog_name="symnet", **kwargs)
 
     return run
+
+
+@pytest.fixture
+def nothing_runs(monkeypatch):
+    """Fail the test if anything runs a program or reads text with SymPy's parser.
+
+    The parser tests use it to show that hostile text is only ever read, never run.
+    """
+    calls = []
+
+    def forbidden(*args, **kwargs):
+        calls.append(args)
+        raise AssertionError(f"called with {args!r}")
+
+    for module, name in [(os, "system"), (os, "popen"), (subprocess, "Popen"), (os, "execv")]:
+        monkeypatch.setattr(module, name, forbidden)
+    import sympy.parsing.sympy_parser as sympy_parser
+
+    monkeypatch.setattr(sympy_parser, "parse_expr", forbidden)
+    return calls

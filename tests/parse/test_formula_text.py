@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-
 import pytest
 import sympy as sp
 
@@ -14,23 +11,6 @@ from symnet.graph.build import build_network
 from symnet.graph.losses import add_loss
 from symnet.parse.formula_text import formulas, parse_formula, parse_formula_option
 from tests.test_parse import ATTACKS
-
-
-@pytest.fixture
-def nothing_runs(monkeypatch):
-    """Fail if anything tries to run a program or read text with SymPy's parser."""
-    calls = []
-
-    def forbidden(*args, **kwargs):
-        calls.append(args)
-        raise AssertionError(f"called with {args!r}")
-
-    for module, name in [(os, "system"), (os, "popen"), (subprocess, "Popen"), (os, "execv")]:
-        monkeypatch.setattr(module, name, forbidden)
-    import sympy.parsing.sympy_parser as sympy_parser
-
-    monkeypatch.setattr(sympy_parser, "parse_expr", forbidden)
-    return calls
 
 
 def test_a_formula_activation_is_its_formula_and_its_derivative_is_sympy_diff():
